@@ -1,0 +1,41 @@
+"""govsearch: exact search over Chinese government rule-of-law reports."""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="govsearch",
+    version="0.1.0",
+    description="Search engine for published Chinese government documents",
+    python_requires=">=3.11",
+    packages=find_packages(include=["govsearch", "govsearch.*", "indexer", "indexer.*",
+                                    "crawl", "crawl.*", "webui", "webui.*"]),
+    include_package_data=True,
+    package_data={"webui": ["templates/*", "static/*"], "crawl": ["data/*"]},
+    install_requires=[
+        # Search core
+        "whoosh-reloaded>=2.7.5,<2.8",  # see docs/decisions.md
+        "rjieba>=0.2.2",
+        "opencc>=1.1.6",
+        "numpy>=1.26",
+        "datasketch>=1.6",
+        # CLI
+        "click>=8.1",
+        "tqdm>=4.66",
+        # Web UI
+        "flask>=3.0",
+        "waitress>=3.0",
+    ],
+    extras_require={
+        "test": [
+            "pytest>=8.0",
+            "pytest-timeout>=2.3",
+            "hypothesis>=6.100",
+            "ruff>=0.6",
+        ],
+        "bench": [
+            "jieba>=0.42.1",
+            "psutil>=5.9",
+        ],
+    },
+    entry_points={"console_scripts": ["govsearch=govsearch.cli:main"]},
+)
