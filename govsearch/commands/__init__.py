@@ -1,0 +1,1 @@
+"""Subcommands that belong to one package each (extract → crawl cleaner, crawl, serve → webui)."""

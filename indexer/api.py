@@ -1,0 +1,112 @@
+"""The seam between the search engine and everything that uses it.
+
+``crawl``, ``webui`` and the CLI talk to an index only through :class:`SearchBackend` and the
+plain data classes here. The embedded Whoosh backend implements it today; an OpenSearch /
+Elasticsearch backend would implement the same protocol (see docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+from indexer.document import Document
+
+#: Facets every backend must count, in display order.
+FACETS: tuple[str, ...] = ("year", "province", "city", "county", "publisher", "doc_type", "site")
+
+#: Sort orders: relevance, ``date`` (oldest first) and ``-date`` (newest first).
+SORTS: tuple[str, ...] = ("relevance", "date", "-date")
+
+MAX_LIMIT = 1000
+
+
+class QueryError(ValueError):
+    """A query the engine cannot run. ``str(err)`` is a one-line message for the user."""
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str = ""
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # facet → allowed values
+    sort: str = "relevance"
+    limit: int = 10
+    offset: int = 0
+    passages: int = 3  # best paragraphs per hit
+    facets: bool = True
+    collapse: bool = True  # fold near-duplicate documents into one hit
+
+
+@dataclass
+class Passage:
+    paragraph: int  # 1-based paragraph number, the #pN anchor
+    html: str  # HTML-escaped text with the matches wrapped in <mark>
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    source: str
+    publisher: str | None
+    published: str | None  # ISO date
+    doc_number: str | None
+    region: str | None
+    score: float
+    duplicates: list[str] = field(default_factory=list)  # sources of the folded copies
+    passages: list[Passage] = field(default_factory=list)
+    doc_type: str | None = None
+    year: int | None = None
+    title_html: str = ""  # escaped title with matches marked
+
+
+@dataclass
+class FacetValue:
+    value: str
+    count: int
+
+
+@dataclass
+class SearchResults:
+    query: str
+    total: int
+    took_ms: float
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    terms: list[str] = field(default_factory=list)  # the normalised strings that were matched
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class IndexReport:
+    """What an indexing run did; ``failed`` holds (source, one-line reason)."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+class SearchBackend(Protocol):
+    """What a search engine must offer govsearch. Implementations own their storage."""
+
+    def add(self, documents: Iterable[Document], progress: Any = None) -> IndexReport:
+        """Add or replace documents (by id) in one durable commit."""
+
+    def delete(self, ids: Iterable[str]) -> int:
+        """Delete documents by id; returns how many existed."""
+
+    def get(self, doc_id: str) -> Document | None: ...
+
+    def search(self, request: SearchRequest) -> SearchResults:
+        """Run a query-language string (see indexer.query) with filters, facets and passages."""
+
+    def iter_documents(self) -> Iterator[Document]: ...
+
+    def stats(self) -> dict[str, Any]: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,1 @@
+"""Flask web UI and JSON API over the indexer."""
