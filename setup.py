@@ -24,6 +24,11 @@ setup(
         # Web UI
         "flask>=3.0",
         "waitress>=3.0",
+        # Cleaner (issue 3)
+        "lxml>=5.2",
+        "charset-normalizer>=3.3",
+        "pypdf>=4.2",
+        "python-docx>=1.1",
     ],
     extras_require={
         "test": [
@@ -35,6 +40,7 @@ setup(
         "bench": [
             "jieba>=0.42.1",
             "psutil>=5.9",
+            "trafilatura>=1.12",
         ],
     },
     entry_points={"console_scripts": ["govsearch=govsearch.cli:main"]},
