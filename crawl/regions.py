@@ -1,0 +1,302 @@
+"""Administrative region (GB/T 2260) of a document, from a SiteIDCode or from its texts.
+
+The rule that shapes everything here: **leave unknown rather than wrong**. A bare
+county-level name that exists in several places (朝阳区, 鼓楼区, 青山区…) resolves only
+when the same texts also name its province or city; generic words that happen to be
+division names (城区, 新区…) are never matched; two-character names (和县, 沛县) count only
+right after a boundary (start, punctuation, 省/市/州/盟) so that 各区和县 is not 和县.
+
+Data: ``crawl/data/gbt2260.tsv`` (generated from the cpca packages' adcode tables by
+``crawl/data/build_gbt2260.py``; current names plus divisions abolished since ~2016 so that
+older reports still resolve) and ``crawl/data/region_supplement.tsv`` (hand-checked
+functional zones such as 漳河新区 that have no code of their own and resolve to their parent).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from indexer.document import Region
+
+__all__ = ["region_from_code", "resolve_region"]
+
+_DATA_DIR = Path(__file__).parent / "data"
+_MUNICIPALITIES = {"11", "12", "31", "50"}
+# Division names that are also everyday words in government prose.
+_GENERIC_NAMES = {
+    "城区", "矿区", "郊区", "老城区", "新城区", "市中区", "城中区", "东区", "西区", "南区", "北区",
+    "中区", "新区", "开发区", "高新区", "市辖区",
+}
+_PROVINCE_SUFFIXES = (
+    "维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市",
+)
+# City short name + one of these (江门高新区) is a zone of that city.
+_ZONE_SUFFIXES = (
+    "高新技术产业开发区", "经济技术开发区", "高新区", "经开区", "经济开发区", "综合保税区",
+    "保税区", "工业园区", "新区",
+)
+# Characters after which a two-character name (和县) may start.
+_TWO_CHAR_BOUNDARY = set("省市州盟")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass
+class _Table:
+    names: dict[str, str] = field(default_factory=dict)  # code → canonical name
+    # name → candidate codes; a zone name maps to its parent division's code
+    index: dict[str, set[str]] = field(default_factory=dict)
+    # names that only serve as context (湖北 → 420000), never as the answer
+    context_only: dict[str, str] = field(default_factory=dict)
+    first_chars: dict[str, list[int]] = field(default_factory=dict)  # char → name lengths
+
+
+def _level(code: str) -> int:
+    """0 province, 1 city, 2 county."""
+    if code[2:] == "0000":
+        return 0
+    if code[4:] == "00":
+        return 1
+    return 2
+
+
+def _ancestors(code: str) -> list[str]:
+    out = [code[:2] + "0000"]
+    if _level(code) == 2:
+        out.append(code[:4] + "00")
+    return [c for c in out if c != code]
+
+
+def _is_within(code: str, ancestor: str) -> bool:
+    level = _level(ancestor)
+    prefix = ancestor[: 2 + 2 * level]
+    return code.startswith(prefix)
+
+
+@lru_cache(maxsize=1)
+def _table() -> _Table:
+    table = _Table()
+    current: dict[str, set[str]] = {}
+    historical: dict[str, set[str]] = {}
+    with open(_DATA_DIR / "gbt2260.tsv", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("#") or not line.strip():
+                continue
+            code, name, status = line.rstrip("\n").split("\t")
+            if status == "current" or code not in table.names:
+                table.names[code] = name
+            if name in _GENERIC_NAMES:
+                continue
+            target = current if status == "current" else historical
+            target.setdefault(name, set()).add(code)
+    for name, codes in historical.items():
+        if name not in current:  # a current division of that name wins over an old one
+            current[name] = codes
+    for name, codes in current.items():
+        # 北京市 is both 110000 and 110100: keep the province code.
+        kept = {c for c in codes if not any(a in codes for a in _ancestors(c))}
+        table.index[name] = kept
+    # Municipalities' city rows (110100 北京市) duplicate the province; drop them.
+    for code, name in list(table.names.items()):
+        if code[:2] in _MUNICIPALITIES and _level(code) == 1:
+            table.index.get(name, set()).discard(code)
+    # Province short names (湖北, 内蒙古) are context for disambiguation only.
+    for code, name in table.names.items():
+        if _level(code) != 0:
+            continue
+        for suffix in _PROVINCE_SUFFIXES:
+            if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                table.context_only.setdefault(name[: -len(suffix)], code)
+                break
+    # City short name + zone suffix: 江门高新区 → 江门市.
+    for code, name in table.names.items():
+        if _level(code) == 1 and code[:2] not in _MUNICIPALITIES and name.endswith("市"):
+            short = name[:-1]
+            if len(short) >= 2:
+                for suffix in _ZONE_SUFFIXES:
+                    table.index.setdefault(short + suffix, set()).add(code)
+    with open(_DATA_DIR / "region_supplement.tsv", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("#") or not line.strip():
+                continue
+            name, parent, *_ = line.rstrip("\n").split("\t")
+            table.index[name] = {parent}
+    for name in list(table.index) + list(table.context_only):
+        table.first_chars.setdefault(name[0], []).append(len(name))
+    for lengths in table.first_chars.values():
+        lengths.sort(reverse=True)
+    return table
+
+
+def region_from_code(code: str | None) -> Region:
+    """The full Region for a six-digit code (its own name plus province and city)."""
+    table = _table()
+    if not code or len(code) < 6 or not code[:6].isdigit():
+        return Region()
+    code = code[:6]
+    if code not in table.names:
+        # A city or county code we do not know: fall back to the nearest known ancestor.
+        for ancestor in (code[:4] + "00", code[:2] + "0000"):
+            if ancestor != code and ancestor in table.names:
+                return region_from_code(ancestor)
+        return Region()
+    province = table.names.get(code[:2] + "0000")
+    city: str | None = None
+    county: str | None = None
+    level = _level(code)
+    if code[:2] in _MUNICIPALITIES:
+        city = province
+    elif level >= 1:
+        city = table.names.get(code[:4] + "00")  # None for 省直辖县级 (仙桃市)
+    if level == 2:
+        county = table.names[code]
+    return Region(province=province, city=city, county=county, code=code)
+
+
+@dataclass
+class _Mention:
+    name: str
+    codes: set[str]
+    context_only: bool = False
+
+
+def _mentions(text: str) -> list[_Mention]:
+    """Division names in ``text``, longest match first, left to right, no overlaps."""
+    table = _table()
+    found: list[_Mention] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        lengths = table.first_chars.get(text[i])
+        matched = 0
+        if lengths:
+            for length in lengths:
+                if i + length > n:
+                    continue
+                candidate = text[i : i + length]
+                if candidate in table.index:
+                    if length == 2 and i > 0:
+                        before = text[i - 1]
+                        if _CJK.match(before) and before not in _TWO_CHAR_BOUNDARY:
+                            continue
+
+                    found.append(_Mention(candidate, set(table.index[candidate])))
+                    matched = length
+                    break
+                if candidate in table.context_only:
+                    found.append(_Mention(candidate, {table.context_only[candidate]}, True))
+                    matched = length
+                    break
+        i += matched or 1
+    return found
+
+
+def _context_codes(mention_lists: list[list[_Mention]]) -> set[str]:
+    """Codes (and their ancestors) that the texts name without ambiguity."""
+    codes: set[str] = set()
+    for mentions in mention_lists:
+        for mention in mentions:
+            if len(mention.codes) == 1:
+                code = next(iter(mention.codes))
+                codes.add(code)
+                codes.update(_ancestors(code))
+    return codes
+
+
+def _choose(mention: _Mention, context: set[str], base: str | None) -> str | None:
+    codes = mention.codes
+    if base:
+        codes = {c for c in codes if _is_within(c, base) or _is_within(base, c)}
+    if len(codes) == 1:
+        return next(iter(codes))
+    if not codes:
+        return None
+    # Ambiguous: keep the candidates whose province or city the texts also name.
+    confirmed = {c for c in codes if any(a in context for a in _ancestors(c))}
+    if len(confirmed) == 1:
+        return next(iter(confirmed))
+    return None
+
+
+def _most_specific(anchor: str, codes: list[str]) -> str:
+    best = anchor
+    for code in codes:
+        if _level(code) > _level(best) and _is_within(code, best):
+            best = code
+    return best
+
+
+def resolve_region(
+    *texts: str | None, site_id_code: str | None = None, context: str | None = None
+) -> Region:
+    """The region a document belongs to, or an empty Region when unsure.
+
+    ``texts`` in priority order (publisher, title, opening and signature lines): the first
+    text that names a division decides, refined by more specific names within it. A
+    SiteIDCode (first six digits = GB/T 2260 code) pins the region and restricts names to
+    places inside it. ``context`` (the whole body) only disambiguates bare county names
+    and, when the texts name nothing, lets a division mentioned at least twice, with no
+    rival, decide.
+    """
+    table = _table()
+    base: str | None = None
+    if site_id_code:
+        digits = re.sub(r"\D", "", site_id_code)[:6]
+        if len(digits) == 6 and digits in table.names:
+            base = digits
+    primary = [_mentions(t) for t in texts if t]
+    body = _mentions(context) if context else []
+    known = _context_codes([*primary, body])
+    if base:
+        known.add(base)
+        known.update(_ancestors(base))
+
+    for mentions in primary:
+        chosen = [
+            c for m in mentions if not m.context_only and (c := _choose(m, known, base)) is not None
+        ]
+        if chosen:
+            anchor = chosen[0]
+            if base and _level(base) > _level(anchor) and _is_within(base, anchor):
+                anchor = base
+            return region_from_code(_most_specific(anchor, chosen))
+
+    if body and not base:
+        voted = _vote(body, known)
+        if voted:
+            return region_from_code(voted)
+    if base:
+        if body:
+            inside = [
+                c for m in body if not m.context_only and (c := _choose(m, known, base))
+            ]
+            counts = Counter(c for c in inside if _level(c) > _level(base))
+            if counts:
+                (top, top_count), *rest = counts.most_common(2) + [("", 0)]
+                if top_count >= 2 and top_count > rest[0][1]:
+                    return region_from_code(top)
+        return region_from_code(base)
+    return Region()
+
+
+def _vote(mentions: list[_Mention], known: set[str]) -> str | None:
+    """A division the body names at least twice, with no rival chain named as often."""
+    chosen = [c for m in mentions if not m.context_only and (c := _choose(m, known, None))]
+    if not chosen:
+        return None
+    for level in (2, 1):
+        counts = Counter(c for c in chosen if _level(c) == level)
+        if not counts:
+            continue
+        ranked = counts.most_common()
+        top, top_count = ranked[0]
+        rivals = [n for c, n in ranked[1:] if not (_is_within(c, top) or _is_within(top, c))]
+        if top_count < 2:
+            continue
+        if not rivals or top_count > max(rivals):
+            return top
+        return None  # several places named as often: unsure
+    return None
