@@ -1,0 +1,305 @@
+"""The ``govsearch`` command: a small shell over the indexer and crawl libraries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from govsearch.commands.crawl import crawl, reindex
+from govsearch.commands.extract import extract
+from govsearch.commands.serve import serve
+from indexer import Document, QueryError, SearchBackend, SearchRequest, open_index
+from indexer.api import FACETS, MAX_LIMIT, SORTS
+
+DEFAULT_DATA_DIR = "index_data"
+
+
+@dataclass
+class Context:
+    data_dir: Path
+
+    def index(self, readonly: bool = False) -> SearchBackend:
+        try:
+            return open_index(self.data_dir, readonly=readonly)
+        except QueryError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+QUERY_HELP = """\b
+Query syntax (every string is matched exactly, after normalising width, case,
+traditional/simplified characters and whitespace):
+  法治政府 行政复议            both strings (AND)
+  法治政府 OR 依法行政         either string
+  法治政府 -依法行政           NOT: also  NOT 依法行政
+  "措 施"                      a string that contains spaces
+  (A OR B) C                   grouping
+  title:法治 publisher:司法局 docno:〔2017〕 region:湖北 type:报告
+  year:2019   year:2018..2021   date:2021-01-01..2021-06-30
+  同句(行政复议 应诉)          all strings in one sentence (also SENT(...))
+  同段(行政复议 应诉)          all strings in one paragraph (also PARA(...))
+"""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_DATA_DIR,
+    envvar="GOVSEARCH_DATA",
+    show_default=True,
+    help="Where the index, crawl state and WARC captures live (env GOVSEARCH_DATA).",
+)
+@click.version_option(package_name="govsearch")
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path) -> None:
+    """govsearch: exact search over Chinese government rule-of-law reports.
+
+    Index text dumps, HTML pages, PDF and DOCX files, crawl government sites,
+    search with an exact-match query language, and cite passages (GB/T 7714).
+    """
+    ctx.obj = Context(data_dir=data_dir)
+
+
+main.add_command(extract)
+main.add_command(crawl)
+main.add_command(reindex)
+main.add_command(serve)
+
+
+# ----------------------------------------------------------------------------- index
+
+
+def _walk(paths: tuple[Path, ...]) -> list[Path]:
+    from crawl.loaders import SUPPORTED_SUFFIXES
+
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+            )
+        else:
+            files.append(path)
+    return files
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--workers", type=int, default=None, help="Processes that analyse text (default: all cores).")
+@click.option("--batch-size", type=int, default=1000, show_default=True, help="Documents per durable commit.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.pass_obj
+def index(obj: Context, paths: tuple[Path, ...], workers: int | None, batch_size: int, quiet: bool) -> None:
+    """Index files or folders (.txt text dumps, .html/.htm, .pdf, .docx).
+
+    Incremental: a file already indexed with the same content is skipped, a changed one is
+    replaced. A bad or unsupported file is reported and skipped; the run goes on.
+    """
+    from tqdm import tqdm
+
+    from crawl.errors import LoadError
+    from crawl.loaders import load_file
+
+    files = _walk(paths)
+    failures: list[tuple[str, str]] = []
+
+    def documents() -> Iterator[Document]:
+        for f in files:
+            try:
+                yield load_file(f)
+            except LoadError as exc:
+                failures.append((str(f), str(exc)))
+                bar.update(1)
+            except Exception as exc:  # a loader bug must not abort the run
+                failures.append((str(f), f"{type(exc).__name__}: {exc}"))
+                bar.update(1)
+
+    backend = obj.index()
+    if workers is not None:
+        backend.workers = workers  # type: ignore[attr-defined]
+    with tqdm(total=len(files), unit="文件", desc="索引", disable=quiet or not files, file=sys.stderr) as bar:
+        report = backend.add(documents(), progress=bar.update, batch_size=batch_size)
+    backend.close()
+    report.failed = failures + report.failed
+    click.echo(
+        f"新增 {report.added}，更新 {report.updated}，未变 {report.unchanged}，失败 {len(report.failed)}"
+        f"（共 {len(files)} 个文件；索引在 {obj.data_dir}）"
+    )
+    for source, reason in report.failed:
+        click.echo(f"  失败 {source}: {reason}", err=True)
+
+
+# ----------------------------------------------------------------------------- search
+
+_FILTER = re.compile(r"^(\w+)=(.+)$")
+
+
+def _parse_filters(values: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    filters: dict[str, list[str]] = {}
+    for value in values:
+        m = _FILTER.match(value)
+        if not m or m.group(1) not in FACETS:
+            raise click.BadParameter(f"{value!r}: expected FACET=VALUE with FACET one of {', '.join(FACETS)}")
+        filters.setdefault(m.group(1), []).append(m.group(2))
+    return {k: tuple(v) for k, v in filters.items()}
+
+
+def _plain(html: str) -> str:
+    from html import unescape
+
+    return unescape(html.replace("<mark>", "【").replace("</mark>", "】"))
+
+
+def _print_results(results: dict) -> None:
+    click.echo(f"共 {results['total']} 条结果（{results['took_ms']} 毫秒）")
+    for n, hit in enumerate(results["hits"], 1):
+        click.echo(f"\n{n}. {_plain(hit['title_html'] or hit['title'])}  [{hit['id']}]")
+        meta = " · ".join(str(x) for x in (hit["publisher"], hit["published"], hit["doc_number"], hit["region"]) if x)
+        if meta:
+            click.echo(f"   {meta}")
+        click.echo(f"   {hit['source']}")
+        for p in hit["passages"]:
+            click.echo(f"   ¶{p['paragraph']} {_plain(p['html'])}")
+        if hit["duplicates"]:
+            click.echo(f"   另见 {len(hit['duplicates'])} 个副本：{', '.join(hit['duplicates'][:3])}")
+
+
+@main.command(epilog=QUERY_HELP)
+@click.argument("query", required=False, default="")
+@click.option("--limit", type=click.IntRange(0, MAX_LIMIT), default=10, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
+              help="relevance, date (oldest first) or -date (newest first).")
+@click.option("--filter", "filters", multiple=True, metavar="FACET=VALUE",
+              help=f"Repeatable; AND across facets, OR within one. Facets: {', '.join(FACETS)}.")
+@click.option("--no-collapse", is_flag=True, help="Show near-duplicate copies as separate hits.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (JSON Lines with --queries).")
+@click.option("--queries", type=click.File("r", encoding="utf-8"), help="Run one query per line of FILE.")
+@click.pass_obj
+def search(obj: Context, query: str, limit: int, offset: int, sort: str, filters: tuple[str, ...],
+           no_collapse: bool, as_json: bool, queries: object) -> None:
+    """Search the index. QUERY uses the query language below; empty lists everything."""
+    parsed_filters = _parse_filters(filters)
+    backend = obj.index(readonly=True)
+    lines = [q.rstrip("\n") for q in queries] if queries else [query]  # type: ignore[attr-defined]
+    failed = False
+    for q in lines:
+        if queries and not q.strip():
+            continue
+        request = SearchRequest(query=q, filters=parsed_filters, sort=sort, limit=limit, offset=offset,
+                                collapse=not no_collapse)
+        try:
+            results = backend.search(request).to_dict()
+        except QueryError as exc:
+            failed = True
+            if as_json:
+                click.echo(json.dumps({"query": q, "error": str(exc)}, ensure_ascii=False))
+                continue
+            raise click.ClickException(f"查询有误：{exc}") from None
+        if as_json:
+            click.echo(json.dumps(results, ensure_ascii=False, indent=None if queries else 2))
+        else:
+            if queries:
+                click.echo(f"\n=== {q}")
+            _print_results(results)
+    backend.close()
+    if failed and queries:
+        sys.exit(1)
+
+
+# ----------------------------------------------------------------------------- show/stats/delete/cite
+
+
+def _get(backend: SearchBackend, doc_id: str) -> Document:
+    doc = backend.get(doc_id)
+    if doc is None:
+        raise click.ClickException(f"没有 id 为 {doc_id} 的文档")
+    return doc
+
+
+@main.command()
+@click.argument("doc_id")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def show(obj: Context, doc_id: str, as_json: bool) -> None:
+    """Print one document: metadata and numbered paragraphs."""
+    doc = _get(obj.index(readonly=True), doc_id)
+    if as_json:
+        click.echo(json.dumps(doc.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(doc.title)
+    for label, value in (
+        ("发布机构", doc.publisher), ("发布日期", doc.published), ("成文日期", doc.written),
+        ("文号", doc.doc_number), ("索引号", doc.index_no), ("类型", doc.doc_type),
+        ("地区", doc.region.display()), ("来源", doc.source),
+    ):
+        if value:
+            click.echo(f"{label}：{value}")
+    for n, p in enumerate(doc.paragraphs, 1):
+        click.echo(f"[{n}] {p}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def stats(obj: Context, as_json: bool) -> None:
+    """Index size, document count and facet overview."""
+    info = obj.index(readonly=True).stats()
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"文档 {info['documents']} 篇，段 {info['segments']} 个，索引 {info['index_bytes'] / 1e6:.1f} MB（{info['index_path']}）")
+    for facet, values in info["facets"].items():
+        if values:
+            top = "，".join(f"{v['value']} {v['count']}" for v in values[:8])
+            click.echo(f"  {facet}: {top}")
+
+
+@main.command()
+@click.argument("doc_ids", nargs=-1, required=True)
+@click.pass_obj
+def delete(obj: Context, doc_ids: tuple[str, ...]) -> None:
+    """Delete documents by id."""
+    n = obj.index().delete(doc_ids)
+    click.echo(f"已删除 {n} 篇（共请求 {len(doc_ids)} 个 id）")
+    if n < len(doc_ids):
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("doc_id")
+@click.option("--paragraph", "-p", type=click.IntRange(1), help="Paragraph number (the #pN anchor).")
+@click.option("--accessed", type=click.DateTime(["%Y-%m-%d"]), help="Access date (default: today).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def cite(obj: Context, doc_id: str, paragraph: int | None, accessed: dt.datetime | None, as_json: bool) -> None:
+    """Print a GB/T 7714-2015 reference, with a paragraph locator and a Text Fragment link."""
+    from indexer.citation import gbt7714, text_fragment_url
+
+    doc = _get(obj.index(readonly=True), doc_id)
+    if paragraph is not None and paragraph > len(doc.paragraphs):
+        raise click.ClickException(f"文档只有 {len(doc.paragraphs)} 段")
+    reference = gbt7714(doc, paragraph, accessed.date() if accessed else None)
+    fragment = text_fragment_url(doc.source, doc.paragraphs, paragraph) if paragraph else None
+    if as_json:
+        out = {"id": doc.id, "reference": reference, "paragraph": paragraph, "text_fragment_url": fragment,
+               "quote": doc.paragraphs[paragraph - 1] if paragraph else None,
+               "capture_sha256": doc.capture_sha256,
+               "captured": doc.captured.isoformat() if doc.captured else None}
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    click.echo(reference)
+    if paragraph:
+        click.echo(f"引文（第{paragraph}段）：{doc.paragraphs[paragraph - 1]}")
+    if fragment:
+        click.echo(f"原文定位：{fragment}")
+    if doc.capture_sha256:
+        click.echo(f"存档：{doc.captured:%Y-%m-%d %H:%M} SHA-256 {doc.capture_sha256}")
+

@@ -1,0 +1,124 @@
+"""Text analysis: one normalisation for documents and queries, grams for matching, words for ranking.
+
+The matching guarantee rests on one property: normalisation is applied *character by
+character* (NFKC, case folding, traditional→simplified, whitespace and invisible characters
+dropped). A per-character map commutes with concatenation, so a substring of the raw text
+always normalises to a substring of the normalised text, and the same query string normalises
+the same way wherever it occurs. OpenCC's phrase-level conversion would break that (a phrase
+may convert differently from its parts), so only its character table is used.
+
+Pipeline, in the spirit of Whoosh's ``tokenizer | filter``:
+
+* :func:`normalize` — the match text (no whitespace);
+* :func:`grams` — unigrams and bigrams of match text, the candidate index;
+* :func:`words` — jieba (rjieba) words of word text, the ranking index;
+* :func:`sentences` — sentence units for 同句 search.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+
+import opencc
+import rjieba
+
+_T2S = opencc.OpenCC("t2s")
+_T2S_LOCK = threading.Lock()
+
+
+def _drop(ch: str) -> bool:
+    return ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs", "Zl", "Zp")
+
+
+class _CharMap(dict):
+    """``str.translate`` table computed lazily, one character at a time."""
+
+    def __init__(self, keep_space: bool) -> None:
+        super().__init__()
+        self.keep_space = keep_space
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        if _drop(ch):
+            out = " " if self.keep_space else ""
+        else:
+            folded = unicodedata.normalize("NFKC", ch).casefold()
+            with _T2S_LOCK:
+                simplified = "".join(_T2S.convert(c) if ord(c) > 0x2E7F else c for c in folded)
+            out = "".join((" " if self.keep_space else "") if _drop(c) else c for c in simplified)
+        self[code] = out
+        return out
+
+
+_MATCH_MAP = _CharMap(keep_space=False)
+_WORD_MAP = _CharMap(keep_space=True)
+
+
+def normalize(text: str) -> str:
+    """The match text: what every substring test compares. No whitespace survives."""
+    return text.translate(_MATCH_MAP)
+
+
+def normalize_keep_space(text: str) -> str:
+    """Like :func:`normalize` but whitespace becomes a space, so words stay apart for jieba."""
+    return text.translate(_WORD_MAP)
+
+
+def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Match text plus, for each of its characters, the index of the raw character it came from.
+
+    Highlighting finds matches in the normalised text and marks the raw text through this map.
+    """
+    out: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        mapped = _MATCH_MAP[ord(ch)]
+        if mapped:
+            out.append(mapped)
+            offsets.extend([i] * len(mapped))
+    return "".join(out), offsets
+
+
+def grams(*normalized_texts: str) -> set[str]:
+    """Every character and every adjacent character pair, per text (never across texts)."""
+    result: set[str] = set()
+    for text in normalized_texts:
+        result.update(text)
+        result.update(text[i : i + 2] for i in range(len(text) - 1))
+    return result
+
+
+def query_grams(term: str) -> list[str]:
+    """The grams a document must contain to possibly contain ``term`` (already normalised)."""
+    if len(term) <= 2:
+        return [term] if term else []
+    return list(dict.fromkeys(term[i : i + 2] for i in range(len(term) - 1)))
+
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+def words(text: str) -> list[str]:
+    """Ranking words: jieba accurate-mode segmentation of the word text, punctuation dropped."""
+    result: list[str] = []
+    for line in normalize_keep_space(text).split():
+        result.extend(w for w in rjieba.cut(line, False) if _WORD_CHAR.search(w))
+    return result
+
+
+def words_of_all(texts: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for t in texts:
+        out.extend(words(t))
+    return out
+
+
+SENTENCE_END = re.compile(r"[。!?;]")
+
+
+def sentences(normalized_paragraph: str) -> list[str]:
+    """Split a normalised paragraph at 。！？；(NFKC has already turned the full-width marks ASCII)."""
+    return [s for s in SENTENCE_END.split(normalized_paragraph) if s]

@@ -1,0 +1,372 @@
+"""The query language: strings, AND/OR/NOT, fields, ranges and 同句/同段 proximity.
+
+Grammar (lenient: a stray ``)`` is ignored, an open ``(`` or ``"`` closes at the end)::
+
+    query    := or_expr
+    or_expr  := and_expr (("OR" | "|" | "或") and_expr)*
+    and_expr := unary (["AND" | "&"] unary)*
+    unary    := ("-" | "NOT") unary | primary
+    primary  := "(" or_expr ")" | NEAR "(" string+ ")" | FIELD ":" (string | "(" or_expr ")")
+              | string
+    NEAR     := 同句 | 同段 | SENT | PARA
+    FIELD    := title | publisher | docno | region | type | year | date  (and 标题 发布机构 文号 地区 类型 年份 日期)
+
+A string is a run of characters without spaces or brackets, or anything inside ``"…"``. Every
+string is normalised with :func:`indexer.analysis.normalize` and matched as an exact substring.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from indexer.analysis import normalize
+from indexer.api import QueryError
+
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 64
+MAX_DEPTH = 24
+
+TEXT_FIELDS = {"title", "publisher", "docno", "region", "type"}
+RANGE_FIELDS = {"year", "date"}
+FIELD_ALIASES = {
+    "title": "title", "标题": "title",
+    "publisher": "publisher", "发布机构": "publisher", "机构": "publisher",
+    "docno": "docno", "文号": "docno",
+    "region": "region", "地区": "region",
+    "type": "type", "类型": "type",
+    "year": "year", "年份": "year", "年度": "year",
+    "date": "date", "日期": "date",
+}
+NEAR_ALIASES = {"同句": "sentence", "sent": "sentence", "同段": "paragraph", "para": "paragraph"}
+
+
+# ----------------------------------------------------------------------------- AST
+
+
+@dataclass(frozen=True)
+class Term:
+    """An exact (normalised) string; ``field`` None means title or body."""
+
+    text: str
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class Near:
+    """All strings within one sentence or one paragraph of the body."""
+
+    terms: tuple[str, ...]
+    unit: str  # "sentence" | "paragraph"
+
+
+@dataclass(frozen=True)
+class Range:
+    """``year`` as ints, ``date`` as YYYYMMDD ints; a missing bound is open."""
+
+    field: str
+    low: int | None
+    high: int | None
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    child: Node
+
+
+@dataclass(frozen=True)
+class MatchAll:
+    pass
+
+
+Node = Term | Near | Range | And | Or | Not | MatchAll
+
+
+def positive_strings(node: Node) -> list[str]:
+    """Strings a matching document contains in its text (for ranking and highlighting)."""
+    out: list[str] = []
+
+    def walk(n: Node) -> None:
+        if isinstance(n, Term) and n.field in (None, "title"):
+            out.append(n.text)
+        elif isinstance(n, Near):
+            out.extend(n.terms)
+        elif isinstance(n, And | Or):
+            for c in n.children:
+                walk(c)
+
+    walk(node)
+    return list(dict.fromkeys(t for t in out if t))
+
+
+# ----------------------------------------------------------------------------- lexer
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "「": '"', "」": '"'})
+
+
+@dataclass
+class _Tok:
+    kind: str  # WORD QUOTED LPAREN RPAREN OR AND NOT MINUS FIELD NEAR
+    value: str = ""
+
+
+def _lex(text: str) -> list[_Tok]:
+    text = unicodedata.normalize("NFKC", text.translate(_QUOTES))
+    toks: list[_Tok] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+        elif ch == "(":
+            toks.append(_Tok("LPAREN"))
+            i += 1
+        elif ch == ")":
+            toks.append(_Tok("RPAREN"))
+            i += 1
+        elif ch == '"':
+            end = text.find('"', i + 1)
+            if end < 0:
+                end = n
+            toks.append(_Tok("QUOTED", text[i + 1 : end]))
+            i = end + 1
+        elif ch == "-" and i + 1 < n and not text[i + 1].isspace() and (i == 0 or text[i - 1] in " (\t\n"):
+            toks.append(_Tok("MINUS"))
+            i += 1
+        elif ch == "|":
+            toks.append(_Tok("OR"))
+            i += 1
+        elif ch == "&":
+            toks.append(_Tok("AND"))
+            i += 1
+        else:
+            j = i
+            while j < n and not text[j].isspace() and text[j] not in '()"':
+                j += 1
+            word = text[i:j]
+            i = j
+            head, sep, rest = word.partition(":")
+            if sep and head.casefold() in FIELD_ALIASES:
+                toks.append(_Tok("FIELD", FIELD_ALIASES[head.casefold()]))
+                if rest:
+                    toks.append(_Tok("WORD", rest))
+            elif word.casefold() in NEAR_ALIASES and i < n and text[i] == "(":
+                toks.append(_Tok("NEAR", NEAR_ALIASES[word.casefold()]))
+            elif word in ("OR", "或"):
+                toks.append(_Tok("OR"))
+            elif word == "AND":
+                toks.append(_Tok("AND"))
+            elif word == "NOT":
+                toks.append(_Tok("NOT"))
+            elif word != "-":  # a lone "-" negates nothing: ignore it
+                toks.append(_Tok("WORD", word))
+    return toks
+
+
+# ----------------------------------------------------------------------------- parser
+
+
+class _Parser:
+    def __init__(self, toks: list[_Tok]) -> None:
+        self.toks = toks
+        self.pos = 0
+        self.terms = 0
+
+    def peek(self) -> _Tok | None:
+        return self.toks[self.pos] if self.pos < len(self.toks) else None
+
+    def take(self) -> _Tok:
+        tok = self.toks[self.pos]
+        self.pos += 1
+        return tok
+
+    def parse(self) -> Node:
+        nodes = []
+        while self.peek() is not None:
+            node = self.or_expr(0)
+            if node is not None:
+                nodes.append(node)
+            elif self.peek() is not None:
+                self.take()  # a stray ")" or operator: skip it
+        return _and(nodes)
+
+    def or_expr(self, depth: int) -> Node | None:
+        if depth > MAX_DEPTH:
+            raise QueryError(f"查询嵌套过深（最多 {MAX_DEPTH} 层）")
+        parts = []
+        node = self.and_expr(depth)
+        if node is not None:
+            parts.append(node)
+        while (tok := self.peek()) is not None and tok.kind == "OR":
+            self.take()
+            node = self.and_expr(depth)
+            if node is not None:
+                parts.append(node)
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else Or(tuple(parts))
+
+    def and_expr(self, depth: int) -> Node | None:
+        parts = []
+        while (tok := self.peek()) is not None and tok.kind not in ("OR", "RPAREN"):
+            if tok.kind == "AND":
+                self.take()
+                continue
+            node = self.unary(depth)
+            if node is not None:
+                parts.append(node)
+        if not parts:
+            return None
+        return _and(parts)
+
+    def unary(self, depth: int) -> Node | None:
+        tok = self.peek()
+        if tok is not None and tok.kind in ("MINUS", "NOT"):
+            self.take()
+            if self.peek() is None or self.peek().kind in ("OR", "RPAREN"):
+                return None  # a lone "-": nothing to negate
+            child = self.unary(depth + 1)
+            return Not(child) if child is not None else None
+        return self.primary(depth)
+
+    def primary(self, depth: int) -> Node | None:
+        tok = self.take()
+        if tok.kind == "LPAREN":
+            node = self.or_expr(depth + 1)
+            if self.peek() is not None and self.peek().kind == "RPAREN":
+                self.take()
+            return node
+        if tok.kind == "NEAR":
+            return self.near(tok.value)
+        if tok.kind == "FIELD":
+            return self.field(tok.value, depth)
+        if tok.kind in ("WORD", "QUOTED"):
+            return self.term(tok.value, None)
+        return None
+
+    def term(self, raw: str, field: str | None) -> Node | None:
+        text = normalize(raw)
+        if not text:
+            return None
+        self.terms += 1
+        if self.terms > MAX_TERMS:
+            raise QueryError(f"查询词过多（最多 {MAX_TERMS} 个）")
+        return Term(text, field)
+
+    def near(self, unit: str) -> Node | None:
+        if self.peek() is not None and self.peek().kind == "LPAREN":
+            self.take()
+        strings: list[str] = []
+        while (tok := self.peek()) is not None and tok.kind != "RPAREN":
+            tok = self.take()
+            if tok.kind in ("WORD", "QUOTED"):
+                text = normalize(tok.value)
+                if text:
+                    strings.append(text)
+            else:
+                raise QueryError("同句()/同段() 里只能写检索词，例如 同句(行政复议 应诉)")
+        if self.peek() is not None:
+            self.take()
+        if not strings:
+            return None
+        self.terms += len(strings)
+        if self.terms > MAX_TERMS:
+            raise QueryError(f"查询词过多（最多 {MAX_TERMS} 个）")
+        return Near(tuple(dict.fromkeys(strings)), unit)
+
+    def field(self, name: str, depth: int) -> Node | None:
+        tok = self.peek()
+        if tok is None or tok.kind in ("OR", "AND", "RPAREN"):
+            raise QueryError(f"字段 {name}: 后面缺少检索内容")
+        if name in RANGE_FIELDS:
+            if tok.kind not in ("WORD", "QUOTED"):
+                raise QueryError(f"{name}: 后面应为年份或日期，例如 year:2019 或 year:2018..2021")
+            self.take()
+            return _range(name, tok.value)
+        if tok.kind == "LPAREN":
+            self.take()
+            node = self.or_expr(depth + 1)
+            if self.peek() is not None and self.peek().kind == "RPAREN":
+                self.take()
+            return _with_field(node, name) if node is not None else None
+        if tok.kind in ("WORD", "QUOTED"):
+            self.take()
+            return self.term(tok.value, name)
+        raise QueryError(f"字段 {name}: 后面缺少检索内容")
+
+
+def _and(nodes: list[Node]) -> Node:
+    if not nodes:
+        return MatchAll()
+    return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+
+
+def _with_field(node: Node, name: str) -> Node:
+    if isinstance(node, Term):
+        return Term(node.text, name)
+    if isinstance(node, And):
+        return And(tuple(_with_field(c, name) for c in node.children))
+    if isinstance(node, Or):
+        return Or(tuple(_with_field(c, name) for c in node.children))
+    if isinstance(node, Not):
+        return Not(_with_field(node.child, name))
+    return node
+
+
+_DATE = re.compile(r"^(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?$")
+
+
+def _date_bound(value: str, *, upper: bool) -> int:
+    m = _DATE.match(value)
+    if not m:
+        raise QueryError(f"无法识别的日期 {value!r}（格式如 2021-01-31、2021-01 或 2021）")
+    year = int(m.group(1))
+    month = int(m.group(2)) if m.group(2) else (12 if upper else 1)
+    if m.group(3):
+        day = int(m.group(3))
+    elif upper:
+        day = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    else:
+        day = 1
+    try:
+        d = dt.date(year, month, day)
+    except ValueError:
+        raise QueryError(f"无效的日期 {value!r}") from None
+    return d.year * 10000 + d.month * 100 + d.day
+
+
+def _range(name: str, value: str) -> Range:
+    low_s, sep, high_s = value.partition("..")
+    if not sep:
+        low_s = high_s = value
+    if name == "year":
+        try:
+            low = int(low_s) if low_s else None
+            high = int(high_s) if high_s else None
+        except ValueError:
+            raise QueryError(f"无法识别的年份 {value!r}（格式如 2019 或 2018..2021）") from None
+    else:
+        low = _date_bound(low_s, upper=False) if low_s else None
+        high = _date_bound(high_s, upper=True) if high_s else None
+    if low is None and high is None:
+        raise QueryError(f"{name}: 范围至少需要一端")
+    return Range(name, low, high)
+
+
+def parse_query(text: str) -> Node:
+    """Parse a query string, or raise QueryError with a one-line message."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"查询过长：{len(text)} 个字符（最多 {MAX_QUERY_CHARS} 个）")
+    return _Parser(_lex(text)).parse()

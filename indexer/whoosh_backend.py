@@ -1,0 +1,732 @@
+"""The embedded backend: Whoosh stores and commits, numpy evaluates.
+
+Whoosh gives durable segments, atomic commits, a writer lock, postings and per-document
+columns. Query evaluation does not use Whoosh's matchers: exact substring semantics need a
+candidate step (grams) and a verification step (substring test on the normalised text), and
+facets over every match need vectorised counting. Both are done here over per-segment data
+that is cached by segment id — Whoosh segments never change once written, so the cache is
+only ever extended, never invalidated (deletions are a separate per-generation mask).
+
+Fields (see SCHEMA):
+  grams        unigrams+bigrams of the normalised title and body, no positions: candidates
+  words        rjieba words of the body, with frequencies: BM25F
+  title_words  rjieba words of the title: BM25F with a title boost
+  lsh          MinHash band tokens: near-duplicate candidates
+  m            column: normalised title, body and paragraph offsets (verification, 同句/同段)
+  f            column: small JSON of facet/sort values
+  mh           column: MinHash signature
+  doc          stored: the whole Document as JSON
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import multiprocessing
+import os
+import struct
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh import analysis as wanalysis
+from whoosh import columns, fields, formats
+from whoosh import index as windex
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.index import LockError
+from whoosh.matching.wrappers import FilterMatcher
+
+from indexer import dedup
+from indexer.analysis import grams, normalize, query_grams, sentences, words, words_of_all
+from indexer.api import (
+    FACETS,
+    MAX_LIMIT,
+    SORTS,
+    Hit,
+    IndexReport,
+    Passage,
+    QueryError,
+    SearchRequest,
+    SearchResults,
+)
+from indexer.document import Document
+from indexer.facets import FacetColumn, count_facets, facet_values, filter_mask
+from indexer.highlight import best_passages, highlight
+from indexer.query import And, MatchAll, Near, Node, Not, Or, Range, Term, parse_query, positive_strings
+
+SCHEMA_VERSION = 1
+INDEX_NAME = "govsearch"
+
+# BM25F parameters (docs/ranking.md).
+K1 = 1.2
+B = 0.75
+TITLE_BOOST = 3.0
+PROXIMITY_WEIGHT = 10.0  # per tier: same sentence = 2 tiers, same paragraph = 1
+RERANK_DEPTH = 200
+MAX_CANDIDATE_GRAMS = 3
+
+
+def _token_field(scorable: bool) -> fields.FieldType:
+    fmt = formats.Frequency() if scorable else formats.Existence()
+    return fields.FieldType(fmt, wanalysis.SpaceSeparatedTokenizer(), scorable=scorable)
+
+
+def make_schema() -> fields.Schema:
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        grams=_token_field(False),
+        words=_token_field(True),
+        title_words=_token_field(True),
+        lsh=_token_field(False),
+        m=fields.COLUMN(columns.VarBytesColumn()),
+        f=fields.COLUMN(columns.VarBytesColumn()),
+        mh=fields.COLUMN(columns.VarBytesColumn()),
+        doc=fields.STORED(),
+    )
+
+
+# ----------------------------------------------------------------------------- preparation
+
+
+def _fingerprint(doc: Document) -> str:
+    d = doc.to_dict()
+    for volatile in ("captured", "capture_sha256"):
+        d.pop(volatile, None)
+    return hashlib.sha256(json.dumps(d, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:24]
+
+
+def _pack_text(title: str, body: str, para_offsets: Sequence[int]) -> bytes:
+    tb, bb = title.encode("utf-8"), body.encode("utf-8")
+    return b"".join(
+        [struct.pack("<II", len(tb), len(bb)), tb, bb, struct.pack(f"<{len(para_offsets)}I", *para_offsets)]
+    )
+
+
+def _unpack_text(raw: bytes) -> tuple[str, str, bytes]:
+    lt, lb = struct.unpack_from("<II", raw)
+    title = raw[8 : 8 + lt].decode("utf-8")
+    body = raw[8 + lt : 8 + lt + lb].decode("utf-8")
+    return title, body, raw[8 + lt + lb :]
+
+
+def prepare(doc: Document) -> dict[str, Any]:
+    """Everything expensive about indexing one document; runs in worker processes."""
+    ntitle = normalize(doc.title)
+    nparas = [normalize(p) for p in doc.paragraphs]
+    offsets, pos = [], 0
+    for p in nparas:
+        offsets.append(pos)
+        pos += len(p)
+    nbody = "".join(nparas)
+    title_words = words(doc.title)
+    body_words = words_of_all(doc.paragraphs)
+    sig = dedup.signature(nbody)
+    meta = facet_values(doc)
+    date = doc.published or doc.written
+    meta.update(
+        id=doc.id,
+        source=doc.source,
+        date=date.year * 10000 + date.month * 100 + date.day if date else 0,
+        docno=normalize(doc.doc_number or ""),
+        publisher_n=normalize(doc.publisher or ""),
+        region_n=normalize(doc.region.display()),
+        type_n=normalize(doc.doc_type or ""),
+        nw=len(body_words),
+        ntw=len(title_words),
+        fp=_fingerprint(doc),
+    )
+    return {
+        "id": doc.id,
+        "grams": " ".join(grams(ntitle, nbody)),
+        "words": " ".join(body_words),
+        "title_words": " ".join(title_words),
+        "sig": sig,
+        "m": _pack_text(ntitle, nbody, offsets),
+        "meta": meta,
+        "doc": doc.to_json(),
+    }
+
+
+def _prepare_safely(doc: Document) -> tuple[str, dict[str, Any] | None, str | None]:
+    try:
+        return doc.id, prepare(doc), None
+    except Exception as exc:  # one bad document must not stop a run
+        return doc.id, None, f"{type(exc).__name__}: {exc}"
+
+
+# ----------------------------------------------------------------------------- per-segment data
+
+
+@dataclass
+class _SegmentData:
+    """Immutable data of one Whoosh segment, read once from its columns."""
+
+    titles: list[str]
+    bodies: list[str]
+    para_offsets: list[bytes]
+    meta: list[dict[str, Any]]
+    sigs: list[bytes]
+
+
+def _load_segment(reader: Any) -> _SegmentData:
+    n = reader.doc_count_all()
+    m_col = reader.column_reader("m")
+    f_col = reader.column_reader("f")
+    mh_col = reader.column_reader("mh")
+    titles, bodies, paras, meta, sigs = [], [], [], [], []
+    for i in range(n):
+        raw = m_col[i]
+        if raw:
+            t, b, p = _unpack_text(raw)
+        else:
+            t, b, p = "", "", b""
+        titles.append(t)
+        bodies.append(b)
+        paras.append(p)
+        fraw = f_col[i]
+        meta.append(json.loads(fraw) if fraw else {})
+        sigs.append(mh_col[i] or b"")
+    return _SegmentData(titles, bodies, paras, meta, sigs)
+
+
+class _View:
+    """Everything query evaluation needs for one index generation, as global arrays."""
+
+    def __init__(self, searcher: Any, segments: dict[str, _SegmentData]) -> None:
+        self.searcher = searcher
+        reader = searcher.reader()
+        self.leaves: list[tuple[Any, int]] = list(reader.leaf_readers()) if reader.doc_count_all() else []
+        self.size = reader.doc_count_all()
+        self.titles: list[str] = []
+        self.bodies: list[str] = []
+        self.para_offsets: list[bytes] = []
+        self.meta: list[dict[str, Any]] = []
+        self.sigs: list[bytes] = []
+        self.live = np.ones(self.size, dtype=bool)
+        self.segment_ids: list[str] = []
+        for leaf, offset in self.leaves:
+            seg_id = leaf.segment().segment_id()
+            self.segment_ids.append(seg_id)
+            data = segments.get(seg_id)
+            if data is None:
+                data = segments[seg_id] = _load_segment(leaf)
+            self.titles += data.titles
+            self.bodies += data.bodies
+            self.para_offsets += data.para_offsets
+            self.meta += data.meta
+            self.sigs += data.sigs
+            deleted = leaf.deleted_docs_set
+            if deleted:
+                self.live[[offset + d for d in deleted]] = False
+        meta = self.meta
+        self.ids = [m.get("id", "") for m in meta]
+        self.by_id = {doc_id: i for i, doc_id in enumerate(self.ids) if self.live[i]}
+        self.dates = np.array([m.get("date", 0) for m in meta], dtype=np.int64)
+        self.years = np.array([int(m.get("year") or 0) for m in meta], dtype=np.int64)
+        self.nw = np.array([m.get("nw", 0) for m in meta], dtype=np.float64)
+        self.ntw = np.array([m.get("ntw", 0) for m in meta], dtype=np.float64)
+        self.facets = {key: FacetColumn([m.get(key, "") for m in meta]) for key in FACETS}
+        groups = [m.get("dup") or m.get("id", "") for m in meta]
+        self.dup = FacetColumn(groups).codes
+        self.live_count = int(self.live.sum())
+
+
+class _PostingsCache:
+    """LRU of decoded posting arrays keyed by (segment id, field, term): segments are immutable."""
+
+    def __init__(self, max_items: int = 8_000_000) -> None:
+        self.max_items = max_items
+        self.items = 0
+        self.data: OrderedDict[tuple[str, str, str], tuple[np.ndarray, np.ndarray | None]] = OrderedDict()
+
+    def get(self, key: tuple[str, str, str]) -> tuple[np.ndarray, np.ndarray | None] | None:
+        value = self.data.get(key)
+        if value is not None:
+            self.data.move_to_end(key)
+        return value
+
+    def put(self, key: tuple[str, str, str], value: tuple[np.ndarray, np.ndarray | None]) -> None:
+        self.data[key] = value
+        self.items += len(value[0])
+        while self.items > self.max_items and len(self.data) > 1:
+            _, (ids, _) = self.data.popitem(last=False)
+            self.items -= len(ids)
+
+
+def _read_postings(reader: Any, field: str, term: str, with_weights: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """All (docnum, weight) postings of a term in one segment, deleted documents included.
+
+    Reads Whoosh's W3 posting blocks directly: iterating a matcher posting by posting costs
+    ~1 µs each in Python, and common grams have a posting in nearly every document.
+    """
+    empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64) if with_weights else None)
+    if (field, term) not in reader:
+        return empty
+    m = reader.postings(field, term)
+    if isinstance(m, FilterMatcher):
+        m = m.child
+    if isinstance(m, W3LeafMatcher):
+        id_blocks, weight_blocks = [], []
+        while True:
+            m._read_ids()
+            id_blocks.append(np.asarray(m._ids, dtype=np.int64))
+            if with_weights:
+                m._read_weights()
+                weight_blocks.append(np.asarray(m._weights, dtype=np.float64))
+            if m._lastblock:
+                break
+            m._goto(m._nextoffset)
+        ids = np.concatenate(id_blocks)
+        weights = np.concatenate(weight_blocks) if with_weights else None
+        return ids, weights
+    pairs = []
+    while m.is_active():
+        pairs.append((m.id(), m.weight() if with_weights else 1.0))
+        m.next()
+    if not pairs:
+        return empty
+    ids = np.array([p[0] for p in pairs], dtype=np.int64)
+    return ids, (np.array([p[1] for p in pairs], dtype=np.float64) if with_weights else None)
+
+
+# ----------------------------------------------------------------------------- the backend
+
+
+class WhooshBackend:
+    """The embedded search backend (implements indexer.api.SearchBackend)."""
+
+    def __init__(self, data_dir: str | os.PathLike[str], *, readonly: bool = False, workers: int | None = None) -> None:
+        self.data_dir = Path(data_dir)
+        self.path = self.data_dir / "index"
+        self.readonly = readonly
+        self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self.path.mkdir(parents=True, exist_ok=True)
+        if windex.exists_in(str(self.path), indexname=INDEX_NAME):
+            self.ix = windex.open_dir(str(self.path), indexname=INDEX_NAME)
+            if set(self.ix.schema.names()) != set(make_schema().names()):
+                raise QueryError(f"索引 {self.path} 的格式与本版本不兼容：请删除该目录后重新建立索引")
+        else:
+            self.ix = windex.create_in(str(self.path), make_schema(), indexname=INDEX_NAME)
+        self._lock = threading.RLock()
+        self._searcher: Any = None
+        self._view: _View | None = None
+        self._checked = 0.0
+        self._segments: dict[str, _SegmentData] = {}
+        self._postings = _PostingsCache()
+
+    # -- reading -----------------------------------------------------------------
+
+    def _current_view(self) -> _View:
+        """The view of the latest committed generation (checked at most every 0.2 s)."""
+        now = time.monotonic()
+        if self._searcher is None:
+            self._searcher = self.ix.searcher()
+        elif (self._checked == 0.0 or now - self._checked > 0.2) and not self._searcher.up_to_date():
+            try:
+                self._searcher = self._searcher.refresh()
+            except TypeError:  # Whoosh cannot refresh a searcher over an empty index
+                self._searcher.close()
+                self._searcher = self.ix.searcher()
+            self._view = None
+        self._checked = now
+        if self._view is None or self._view.searcher is not self._searcher:
+            self._view = _View(self._searcher, self._segments)
+            live_ids = set(self._view.segment_ids)
+            for seg_id in list(self._segments):
+                if seg_id not in live_ids:
+                    del self._segments[seg_id]
+        return self._view
+
+    def _ids_for(self, view: _View, field: str, term: str, with_weights: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+        parts_ids, parts_w = [], []
+        for (leaf, offset), seg_id in zip(view.leaves, view.segment_ids, strict=True):
+            key = (seg_id, field, term)
+            cached = self._postings.get(key)
+            if cached is None or (with_weights and cached[1] is None):
+                cached = _read_postings(leaf, field, term, with_weights)
+                self._postings.put(key, cached)
+            parts_ids.append(cached[0] + offset)
+            if with_weights:
+                parts_w.append(cached[1])
+        if not parts_ids:
+            return np.empty(0, dtype=np.int64), (np.empty(0) if with_weights else None)
+        ids = np.concatenate(parts_ids)
+        return ids, (np.concatenate(parts_w) if with_weights else None)
+
+    def _doc_frequency(self, view: _View, field: str, term: str) -> int:
+        return sum(leaf.doc_frequency(field, term) for leaf, _ in view.leaves)
+
+    # -- query evaluation -----------------------------------------------------------
+
+    def _candidates(self, view: _View, text: str, within: np.ndarray) -> np.ndarray:
+        """Documents that contain every gram of ``text`` (a superset of the exact matches)."""
+        needed = query_grams(text)
+        dfs = sorted((self._doc_frequency(view, "grams", g), g) for g in needed)
+        mask = within.copy()
+        for df, g in dfs[:MAX_CANDIDATE_GRAMS]:
+            if df == 0:
+                return np.zeros(view.size, dtype=bool)
+            gram_mask = np.zeros(view.size, dtype=bool)
+            gram_mask[self._ids_for(view, "grams", g)[0]] = True
+            mask &= gram_mask
+        return mask
+
+    def _term(self, view: _View, node: Term, within: np.ndarray) -> np.ndarray:
+        text = node.text
+        if node.field in (None, "title"):
+            cand = self._candidates(view, text, within)
+            if node.field is None and len(text) <= 2:
+                return cand  # a gram posting is already exact
+            ids = np.flatnonzero(cand)
+            titles, bodies = view.titles, view.bodies
+            if node.field == "title":
+                keep = [i for i in ids.tolist() if text in titles[i]]
+            else:
+                keep = [i for i in ids.tolist() if text in bodies[i] or text in titles[i]]
+        else:
+            key = {"publisher": "publisher_n", "docno": "docno", "region": "region_n", "type": "type_n"}[node.field]
+            meta = view.meta
+            keep = [i for i in np.flatnonzero(within).tolist() if text in meta[i].get(key, "")]
+        mask = np.zeros(view.size, dtype=bool)
+        mask[keep] = True
+        return mask
+
+    def _units(self, view: _View, i: int, unit: str) -> list[str]:
+        body = view.bodies[i]
+        raw = view.para_offsets[i]
+        starts = list(struct.unpack(f"<{len(raw) // 4}I", raw)) if raw else [0]
+        paras = [body[a:b] for a, b in zip(starts, [*starts[1:], len(body)], strict=True)]
+        if unit == "paragraph":
+            return paras
+        return [s for p in paras for s in sentences(p)]
+
+    def _near(self, view: _View, node: Near, within: np.ndarray) -> np.ndarray:
+        mask = within
+        for text in node.terms:
+            mask = self._term(view, Term(text), mask)
+        keep = []
+        for i in np.flatnonzero(mask).tolist():
+            if any(all(t in u for t in node.terms) for u in self._units(view, i, node.unit)):
+                keep.append(i)
+        out = np.zeros(view.size, dtype=bool)
+        out[keep] = True
+        return out
+
+    def _eval(self, view: _View, node: Node, within: np.ndarray) -> np.ndarray:
+        if isinstance(node, MatchAll):
+            return within.copy()
+        if isinstance(node, Term):
+            return self._term(view, node, within)
+        if isinstance(node, Near):
+            return self._near(view, node, within)
+        if isinstance(node, Range):
+            values = view.years if node.field == "year" else view.dates
+            mask = within & (values > 0)
+            if node.low is not None:
+                mask &= values >= node.low
+            if node.high is not None:
+                mask &= values <= node.high
+            return mask
+        if isinstance(node, Not):
+            return within & ~self._eval(view, node.child, within)
+        if isinstance(node, Or):
+            out = np.zeros(view.size, dtype=bool)
+            for child in node.children:
+                out |= self._eval(view, child, within & ~out)
+            return out
+        if isinstance(node, And):
+            # Positive strings first (cheap candidates narrow everything after), negations last.
+            ordered = sorted(node.children, key=lambda c: (isinstance(c, Not), not isinstance(c, Term | Range)))
+            mask = within
+            for child in ordered:
+                mask = self._eval(view, child, mask)
+                if not mask.any():
+                    break
+            return mask
+        raise QueryError(f"不支持的查询结构 {type(node).__name__}")
+
+    # -- ranking ------------------------------------------------------------------
+
+    def _bm25f(self, view: _View, ids: np.ndarray, strings: Sequence[str]) -> np.ndarray:
+        query_words = list(dict.fromkeys(w for s in strings for w in words(s)))
+        scores = np.zeros(view.size, dtype=np.float64)
+        if not query_words or not len(ids):
+            return scores[ids]
+        live = view.live
+        n_docs = max(view.live_count, 1)
+        avg_body = max(float(view.nw[live].mean()) if n_docs else 1.0, 1.0)
+        avg_title = max(float(view.ntw[live].mean()) if n_docs else 1.0, 1.0)
+        norm_body = 1 - B + B * view.nw / avg_body
+        norm_title = 1 - B + B * view.ntw / avg_title
+        for w in query_words:
+            tf = np.zeros(view.size, dtype=np.float64)
+            bids, bw = self._ids_for(view, "words", w, with_weights=True)
+            tf[bids] += bw / norm_body[bids]
+            tids, tw = self._ids_for(view, "title_words", w, with_weights=True)
+            tf[tids] += TITLE_BOOST * tw / norm_title[tids]
+            df = int(np.count_nonzero(tf[live]))
+            idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+            scores += idf * tf * (K1 + 1) / (tf + K1)
+        return scores[ids]
+
+    def _proximity_tier(self, view: _View, i: int, strings: Sequence[str]) -> int:
+        for unit, tier in (("sentence", 2), ("paragraph", 1)):
+            if any(all(s in u for s in strings) for u in self._units(view, i, unit)):
+                return tier
+        return 0
+
+    # -- public API ---------------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResults:
+        started = time.perf_counter()
+        if request.sort not in SORTS:
+            raise QueryError(f"未知的排序方式 {request.sort!r}（可用：{'、'.join(SORTS)}）")
+        if not 0 <= request.limit <= MAX_LIMIT or request.offset < 0:
+            raise QueryError(f"每页条数应在 0–{MAX_LIMIT} 之间，偏移量不能为负")
+        node = parse_query(request.query)
+        strings = positive_strings(node)
+        with self._lock:
+            view = self._current_view()
+            base = view.live & filter_mask(view.facets, request.filters, view.size)
+            mask = self._eval(view, node, base) if view.size else base
+            ids = np.flatnonzero(mask)
+            if request.sort == "relevance" and strings:
+                scores = self._bm25f(view, ids, strings)
+                order = np.lexsort((-view.dates[ids], -scores))
+            else:
+                scores = np.zeros(len(ids))
+                dates = view.dates[ids]
+                if request.sort == "date":
+                    order = np.lexsort((ids, np.where(dates > 0, dates, 99999999)))
+                else:
+                    order = np.lexsort((ids, -dates))
+            ids, scores = ids[order], scores[order]
+            if request.collapse and len(ids):
+                _, first = np.unique(view.dup[ids], return_index=True)
+                first.sort()
+                ids, scores = ids[first], scores[first]
+            if request.sort == "relevance" and len(strings) > 1 and len(ids):
+                head = min(len(ids), max(RERANK_DEPTH, request.offset + request.limit))
+                bonus = np.array([self._proximity_tier(view, i, strings) for i in ids[:head].tolist()], dtype=np.float64)
+                head_scores = scores[:head] + PROXIMITY_WEIGHT * bonus
+                rerank = np.lexsort((-view.dates[ids[:head]], -head_scores))
+                ids = np.concatenate([ids[:head][rerank], ids[head:]])
+                scores = np.concatenate([head_scores[rerank], scores[head:]])
+            facets = count_facets(view.facets, ids) if request.facets else {}
+            page = ids[request.offset : request.offset + request.limit]
+            page_scores = scores[request.offset : request.offset + request.limit]
+            hits = [self._hit(view, int(i), float(s), strings, request) for i, s in zip(page, page_scores, strict=True)]
+        return SearchResults(
+            query=request.query,
+            total=len(ids),
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+            hits=hits,
+            facets=facets,
+            terms=strings,
+        )
+
+    def _stored(self, view: _View, docnum: int) -> Document:
+        return Document.from_json(view.searcher.stored_fields(docnum)["doc"])
+
+    def _hit(self, view: _View, i: int, score: float, strings: Sequence[str], request: SearchRequest) -> Hit:
+        doc = self._stored(view, i)
+        duplicates: list[str] = []
+        if request.collapse:
+            same = np.flatnonzero((view.dup == view.dup[i]) & view.live)
+            duplicates = [view.meta[j].get("source", "") for j in same.tolist() if j != i]
+        duplicates += [s for s in doc.other_sources if s not in duplicates and s != doc.source]
+        passages = [Passage(n, h) for n, h in best_passages(doc.paragraphs, strings, request.passages)]
+        return Hit(
+            id=doc.id,
+            title=doc.title,
+            source=doc.source,
+            publisher=doc.publisher,
+            published=doc.published.isoformat() if doc.published else None,
+            doc_number=doc.doc_number,
+            region=doc.region.display() or None,
+            score=round(score, 4),
+            duplicates=duplicates,
+            passages=passages,
+            doc_type=doc.doc_type,
+            year=doc.effective_year,
+            title_html=highlight(doc.title, strings),
+        )
+
+    def get(self, doc_id: str) -> Document | None:
+        with self._lock:
+            view = self._current_view()
+            i = view.by_id.get(doc_id)
+            return self._stored(view, i) if i is not None else None
+
+    def duplicates_of(self, doc_id: str) -> list[str]:
+        """Sources of the other documents folded together with ``doc_id``."""
+        with self._lock:
+            view = self._current_view()
+            i = view.by_id.get(doc_id)
+            if i is None:
+                return []
+            same = np.flatnonzero((view.dup == view.dup[i]) & view.live)
+            return [view.meta[j].get("source", "") for j in same.tolist() if j != i]
+
+    def iter_documents(self) -> Iterator[Document]:
+        with self._lock:
+            view = self._current_view()
+            docnums = np.flatnonzero(view.live).tolist()
+        for i in docnums:
+            with self._lock:
+                yield self._stored(view, i)
+
+    def stats(self) -> dict[str, Any]:
+        with self._lock:
+            view = self._current_view()
+            all_ids = np.flatnonzero(view.live)
+            size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
+            return {
+                "documents": view.live_count,
+                "segments": len(view.leaves),
+                "index_bytes": size,
+                "index_path": str(self.path),
+                "generation": self.ix.latest_generation(),
+                "facets": {k: [v.__dict__ for v in vals] for k, vals in count_facets(view.facets, all_ids).items()},
+            }
+
+    # -- writing --------------------------------------------------------------------
+
+    def _writer(self) -> Any:
+        if self.readonly:
+            raise QueryError("索引以只读方式打开")
+        try:
+            return self.ix.writer(timeout=30.0, limitmb=256)
+        except LockError:
+            raise QueryError(f"另一个进程正在写入索引 {self.path}（30 秒内未释放写锁）") from None
+
+    def add(
+        self,
+        documents: Iterable[Document],
+        progress: Callable[[int], None] | None = None,
+        batch_size: int = 1000,
+    ) -> IndexReport:
+        """Add or replace documents; commits every ``batch_size`` documents so that a crash
+        loses at most the current batch, and reports what happened to each document."""
+        report = IndexReport()
+        with self._lock:
+            view = self._current_view()
+            known = {doc_id: view.meta[i].get("fp") for doc_id, i in view.by_id.items()}
+        pool = None
+        docs = iter(documents)
+        if self.workers > 1:
+            pool = multiprocessing.get_context("fork").Pool(self.workers)
+            prepared = pool.imap(_prepare_safely, docs, chunksize=8)
+        else:
+            prepared = map(_prepare_safely, docs)
+        writer = None
+        pending = 0
+        batch_lsh: dict[str, list[tuple[np.ndarray, str]]] = {}
+        try:
+            for doc_id, data, error in prepared:
+                if progress:
+                    progress(1)
+                if data is None:
+                    report.failed.append((doc_id, error or "unknown error"))
+                    continue
+                old = known.get(doc_id)
+                if old == data["meta"]["fp"]:
+                    report.unchanged += 1
+                    continue
+                if writer is None:
+                    writer = self._writer()
+                    with self._lock:
+                        view = self._current_view()
+                self._assign_group(view, data, batch_lsh)
+                meta = data["meta"]
+                sig = data["sig"]
+                if doc_id in known:
+                    writer.delete_by_term("id", doc_id)
+                    report.updated += 1
+                else:
+                    report.added += 1
+                known[doc_id] = meta["fp"]
+                writer.add_document(
+                    id=doc_id,
+                    grams=data["grams"],
+                    words=data["words"],
+                    title_words=data["title_words"],
+                    lsh=" ".join(dedup.band_tokens(sig)) if sig is not None else "",
+                    m=data["m"],
+                    f=json.dumps(meta, ensure_ascii=False).encode("utf-8"),
+                    mh=sig.tobytes() if sig is not None else b"",
+                    doc=data["doc"],
+                )
+                pending += 1
+                if pending >= batch_size:
+                    writer.commit()
+                    writer, pending, batch_lsh = None, 0, {}
+                    self._checked = 0.0
+            if writer is not None:
+                writer.commit()
+                writer = None
+                self._checked = 0.0
+        finally:
+            if writer is not None:
+                writer.cancel()
+            if pool is not None:
+                pool.terminate()
+                pool.join()
+        return report
+
+    def _assign_group(self, view: _View, data: dict[str, Any], batch_lsh: dict[str, list[tuple[np.ndarray, str]]]) -> None:
+        """Give a near-duplicate the group of the first committed or batched document it matches."""
+        meta, sig = data["meta"], data["sig"]
+        meta["dup"] = meta["id"]
+        if sig is None:
+            return
+        tokens = dedup.band_tokens(sig)
+        candidates: list[tuple[np.ndarray, str]] = []
+        for token in tokens:
+            candidates.extend(batch_lsh.get(token, []))
+            ids, _ = self._ids_for(view, "lsh", token)
+            for j in ids.tolist():
+                if view.live[j] and view.sigs[j] and view.ids[j] != meta["id"]:
+                    other = view.meta[j]
+                    candidates.append((np.frombuffer(view.sigs[j], dtype=np.uint64), other.get("dup") or other["id"]))
+        for other_sig, group in candidates:
+            if dedup.similarity(sig, other_sig) >= dedup.THRESHOLD:
+                meta["dup"] = group
+                break
+        for token in tokens:
+            batch_lsh.setdefault(token, []).append((sig, meta["dup"]))
+
+    def delete(self, ids: Iterable[str]) -> int:
+        wanted = list(ids)
+        with self._lock:
+            view = self._current_view()
+            present = [i for i in wanted if i in view.by_id]
+        if not present:
+            return 0
+        writer = self._writer()
+        try:
+            for doc_id in present:
+                writer.delete_by_term("id", doc_id)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        self._checked = 0.0
+        return len(present)
+
+    def optimize(self) -> None:
+        """Merge all segments into one (faster queries; slow on a large index)."""
+        self.ix.optimize()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+            self._view = None
