@@ -22,7 +22,7 @@ from pathlib import Path
 
 from indexer.document import Region
 
-__all__ = ["region_from_code", "resolve_region"]
+__all__ = ["region_code_from_credit_code", "region_from_code", "resolve_region"]
 
 _DATA_DIR = Path(__file__).parent / "data"
 _MUNICIPALITIES = {"11", "12", "31", "50"}
@@ -156,6 +156,31 @@ def region_from_code(code: str | None) -> Region:
     return Region(province=province, city=city, county=county, code=code)
 
 
+_CREDIT_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def region_code_from_credit_code(value: str | None) -> str | None:
+    """The six-digit region code inside a 统一社会信用代码 (GB 32100), if the code is valid.
+
+    Many 索引号 start with the publisher's credit code (``11420800MB0W32466T/2020-00045``:
+    420800 = 荆门市). The check character must match, so a random id is never read as a
+    region.
+    """
+    if not value:
+        return None
+    code = value.strip().upper()
+    if len(code) != 18 or any(ch not in _CREDIT_CHARSET for ch in code):
+        return None
+    total = sum(_CREDIT_CHARSET.index(ch) * w for ch, w in zip(code, _CREDIT_WEIGHTS, strict=False))
+    if _CREDIT_CHARSET[(31 - total % 31) % 31] != code[17]:
+        return None
+    region = code[2:8]
+    if not region.isdigit() or region not in _table().names:
+        return None
+    return region
+
+
 @dataclass
 class _Mention:
     name: str
@@ -254,49 +279,50 @@ def resolve_region(
         known.add(base)
         known.update(_ancestors(base))
 
-    for mentions in primary:
-        chosen = [
-            c for m in mentions if not m.context_only and (c := _choose(m, known, base)) is not None
-        ]
+    decided: str | None = None
+    chosen_by_text = [
+        [c for m in mentions if not m.context_only and (c := _choose(m, known, base)) is not None]
+        for mentions in primary
+    ]
+    for chosen in chosen_by_text:
         if chosen:
             anchor = chosen[0]
             if base and _level(base) > _level(anchor) and _is_within(base, anchor):
                 anchor = base
-            return region_from_code(_most_specific(anchor, chosen))
+            # A later text may name a place inside the anchor (publisher 江门高新区, title
+            # 江门市江海区): take the most specific one that agrees.
+            decided = _most_specific(anchor, [c for codes in chosen_by_text for c in codes])
+            break
+    if decided is None:
+        decided = base
 
-    if body and not base:
-        voted = _vote(body, known)
+    if body:
+        body_codes = [
+            c for m in body if not m.context_only and (c := _choose(m, known, decided)) is not None
+        ]
+        if decided is None:
+            voted = _vote(body_codes, min_count=2)
+        else:
+            inside = [c for c in body_codes if _level(c) > _level(decided) and _is_within(c, decided)]
+            voted = _vote(inside, min_count=3)
         if voted:
             return region_from_code(voted)
-    if base:
-        if body:
-            inside = [
-                c for m in body if not m.context_only and (c := _choose(m, known, base))
-            ]
-            counts = Counter(c for c in inside if _level(c) > _level(base))
-            if counts:
-                (top, top_count), *rest = counts.most_common(2) + [("", 0)]
-                if top_count >= 2 and top_count > rest[0][1]:
-                    return region_from_code(top)
-        return region_from_code(base)
-    return Region()
+    return region_from_code(decided) if decided else Region()
 
 
-def _vote(mentions: list[_Mention], known: set[str]) -> str | None:
-    """A division the body names at least twice, with no rival chain named as often."""
-    chosen = [c for m in mentions if not m.context_only and (c := _choose(m, known, None))]
-    if not chosen:
-        return None
+def _vote(codes: list[str], *, min_count: int) -> str | None:
+    """The division the body names most, if it is named ``min_count`` times and at least
+    twice as often as any place outside its own chain; None when unsure."""
     for level in (2, 1):
-        counts = Counter(c for c in chosen if _level(c) == level)
+        counts = Counter(c for c in codes if _level(c) == level)
         if not counts:
             continue
         ranked = counts.most_common()
         top, top_count = ranked[0]
-        rivals = [n for c, n in ranked[1:] if not (_is_within(c, top) or _is_within(top, c))]
-        if top_count < 2:
+        if top_count < min_count:
             continue
-        if not rivals or top_count > max(rivals):
+        rivals = [n for c, n in ranked[1:] if not (_is_within(c, top) or _is_within(top, c))]
+        if not rivals or top_count >= 2 * max(rivals):
             return top
-        return None  # several places named as often: unsure
+        return None  # several places named about as often: unsure
     return None
