@@ -18,4 +18,8 @@ def load_file(path: str | Path) -> Document:
         from crawl.textdump import load_text_dump
 
         return load_text_dump(path)
+    if suffix in (".html", ".htm", ".pdf", ".docx"):
+        from crawl.clean import load_document_file
+
+        return load_document_file(path)
     raise LoadError(f"unsupported file type {suffix or '(none)'}")

@@ -1,0 +1,105 @@
+"""The 信息公开 label/value block and the byline, parsed from page lines.
+
+Sites lay the block out as a table (label cell, value cell; often two pairs a row), a
+``<dl>``, ``<ul><li><span>label：</span>value``, stacked ``<div>`` rows, or one byline
+(``发布时间：… 来源：… 浏览次数：``). After linearisation they all become lines in which
+labels delimit values, so one scanner reads them all: find every known label (spaced
+variants such as ``文　　号`` included, colon optional), and the value is the text up to the
+next label. A label alone on its line takes the next line as its value (stacked divs).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+# Canonical label → field. Longer labels are matched first (信息分类名称 before 名称).
+LABEL_FIELDS: dict[str, str] = {
+    "索引号": "index_no", "索取号": "index_no",
+    "文号": "doc_number", "发文字号": "doc_number", "文件编号": "doc_number", "发文文号": "doc_number",
+    "发布机构": "publisher", "发文机关": "publisher", "发文机构": "publisher", "发布单位": "publisher",
+    "发文单位": "publisher", "制发机关": "publisher", "信息来源": "source", "来源": "source",
+    "文章来源": "source", "稿件来源": "source", "来源单位": "source",
+    "发布日期": "published", "发布时间": "published", "公开日期": "published",
+    "发表时间": "published", "发表日期": "published", "公开时间": "published", "日期": "date",
+    "时间": "date",
+    "成文日期": "written", "生成日期": "written", "发文日期": "written", "印发日期": "written",
+    "形成日期": "written", "成文时间": "written",
+    "标题": "title", "名称": "title", "文件名称": "title", "信息名称": "title", "文章标题": "title",
+    # Kept in Document.extra.
+    "信息分类": "extra", "主题分类": "extra", "信息分类名称": "extra", "分类": "extra",
+    "体裁分类": "extra", "组配分类": "extra", "服务对象": "extra", "有效性": "extra",
+    "效力状态": "extra", "时效": "extra", "关键词": "extra", "主题词": "extra", "公开方式": "extra",
+    "公开范围": "extra", "公文种类": "extra", "实施日期": "extra", "废止日期": "extra",
+    "联合发文单位": "extra", "公开形式": "extra", "所属主题": "extra", "内容概述": "extra",
+    # Terminators only: they end the previous value.
+    "浏览次数": "skip", "浏览量": "skip", "点击数": "skip", "点击率": "skip", "阅读次数": "skip",
+    "访问量": "skip", "访问次数": "skip", "阅读量": "skip", "作者": "skip", "责任编辑": "skip",
+    "编辑": "skip", "字体": "skip", "字号": "skip", "分享到": "skip", "打印": "skip",
+    "视力保护色": "skip", "保护视力色": "skip", "审核": "skip", "供稿": "skip",
+}
+
+_GAP = r"[\s\u3000\u00a0]*"
+
+
+def _label_pattern(label: str) -> str:
+    return _GAP.join(re.escape(ch) for ch in label)
+
+
+_LABELS_LONGEST_FIRST = sorted(LABEL_FIELDS, key=len, reverse=True)
+_LABEL_ALTERNATION = "|".join(f"(?P<l{i}>{_label_pattern(lab)})"
+                              for i, lab in enumerate(_LABELS_LONGEST_FIRST))
+# A label starts a line, a cell, or follows a separator; it ends at a colon, a cell
+# boundary or the end of the line (a bare 来源 inside prose is not a label).
+_LABEL_RE = re.compile(
+    rf"(?:^|(?<=[\t \u3000\u00a0|｜】\]）)]))[【\[]?(?:{_LABEL_ALTERNATION}){_GAP}"
+    rf"(?:[:：]|(?=\t)|$)"
+)
+_VALUE_TRIM = " \t\u3000\u00a0|｜【】[]：:;；,，"
+
+
+def _match_label(match: re.Match[str]) -> str:
+    for i, label in enumerate(_LABELS_LONGEST_FIRST):
+        if match.group(f"l{i}") is not None:
+            return label
+    raise AssertionError("label alternation matched no group")
+
+
+def label_pairs(lines: Iterable[str]) -> list[tuple[str, str]]:
+    """(canonical label, value) pairs in page order; empty values kept as ''."""
+    pairs: list[tuple[str, str]] = []
+    pending: str | None = None  # a label alone on the previous line
+    for line in lines:
+        matches = list(_LABEL_RE.finditer(line))
+        if not matches:
+            if pending is not None:
+                value = line.strip(_VALUE_TRIM)
+                if value and len(value) <= 120:
+                    pairs.append((pending, value))
+                pending = None
+            continue
+        pending = None
+        if line[: matches[0].start()].strip(_VALUE_TRIM) and not is_label_line(line):
+            continue  # prose that happens to contain a label word later on
+        for k, match in enumerate(matches):
+            end = matches[k + 1].start() if k + 1 < len(matches) else len(line)
+            value = line[match.end(): end].strip(_VALUE_TRIM)
+            label = _match_label(match)
+            pairs.append((label, value))
+            if not value and k + 1 == len(matches):
+                pending = label
+    return pairs
+
+
+def is_label_line(line: str) -> bool:
+    """True when the line starts with a known 信息公开/byline label (it is metadata, not body)."""
+    match = _LABEL_RE.match(line.lstrip(" \t\u3000\u00a0"))
+    return match is not None
+
+
+def field_values(pairs: Iterable[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:
+    """Group (label, value) pairs by field, in page order."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for label, value in pairs:
+        out.setdefault(LABEL_FIELDS[label], []).append((label, value))
+    return out
