@@ -328,11 +328,10 @@ class WhooshBackend:
         if self._searcher is None:
             self._searcher = self.ix.searcher()
         elif (self._checked == 0.0 or now - self._checked > 0.2) and not self._searcher.up_to_date():
-            try:
-                self._searcher = self._searcher.refresh()
-            except TypeError:  # Whoosh cannot refresh a searcher over an empty index
-                self._searcher.close()
-                self._searcher = self.ix.searcher()
+            # Not searcher.refresh(): it reuses segment readers whose cached deletion sets
+            # predate the commit, so replaced documents would stay visible.
+            self._searcher.close()
+            self._searcher = self.ix.searcher()
             self._view = None
         self._checked = now
         if self._view is None or self._view.searcher is not self._searcher:

@@ -1,0 +1,43 @@
+from indexer.analysis import grams, normalize, normalize_with_offsets, query_grams, sentences, words
+
+
+def test_normalize_width_case_traditional_and_whitespace():
+    assert normalize("９０％") == "90%"
+    assert normalize("ABC Def") == "abcdef"
+    assert normalize("國務院關於加強法治政府建設的意見") == "国务院关于加强法治政府建设的意见"
+    assert normalize("措 施\n落实　到位\u200b") == "措施落实到位"
+
+
+def test_normalize_is_per_character_so_substrings_survive():
+    raw = "國務院 關於ＡＢＣ９０％的意見"
+    whole = normalize(raw)
+    for i in range(len(raw)):
+        for j in range(i + 1, len(raw) + 1):
+            assert normalize(raw[i:j]) in whole
+
+
+def test_offsets_point_back_to_raw_characters():
+    text, offsets = normalize_with_offsets("a b９")
+    assert text == "ab9"
+    assert offsets == [0, 2, 3]
+
+
+def test_grams_never_cross_texts():
+    g = grams("法治", "政府")
+    assert "治政" not in g
+    assert {"法", "治", "法治", "政府"} <= g
+
+
+def test_query_grams():
+    assert query_grams("法") == ["法"]
+    assert query_grams("法治") == ["法治"]
+    assert query_grams("法治政府") == ["法治", "治政", "政府"]
+    assert query_grams("") == []
+
+
+def test_words_drop_punctuation_and_normalise():
+    assert words("全面推进依法行政，加快建设法治政府。") == ["全面", "推进", "依法行政", "加快", "建设", "法治", "政府"]
+
+
+def test_sentences_split_on_chinese_marks_after_nfkc():
+    assert sentences(normalize("一是学法。二是用法！三是守法？四是；五")) == ["一是学法", "二是用法", "三是守法", "四是", "五"]

@@ -1,0 +1,168 @@
+"""Search semantics on small hand-made indexes: exact matching, operators, fields, ranking,
+facets, duplicates, passages."""
+
+import datetime as dt
+
+import pytest
+
+from indexer.api import QueryError, SearchRequest
+from indexer.document import Region
+from tests.conftest import make_doc
+
+REPORT = [
+    "一、主要举措。全面推进依法行政，加快建设法治政府。",
+    "二、全年办理行政复议案件96件；行政首长出庭应诉率90%以上。",
+    "三、存在的不足。中华人民共和国行政复议法宣传不够。",
+]
+
+
+@pytest.fixture
+def small(backend_factory):
+    docs = [
+        make_doc("http://a.gov.cn/1.html", "甲县2019年度法治政府建设情况报告", REPORT, publisher="甲县司法局",
+                 published=dt.date(2020, 3, 25), year=2019, doc_type="报告", doc_number="甲政发〔2020〕1号",
+                 region=Region("湖北省", "荆门市", "甲县")),
+        make_doc("http://b.gov.cn/2.html", "乙区依法行政工作总结", ["建设法治政府是目标。", "行政复议工作平稳。", "应诉工作有序开展。"],
+                 publisher="乙区人民政府", published=dt.date(2018, 1, 10), year=2017, doc_type="总结",
+                 region=Region("广东省", "江门市", "乙区")),
+        make_doc("/tmp/c.txt", "丙市實施意見", ["推進法治政府建設的實施意見。", "措 施\n落实到位。"],
+                 published=dt.date(2021, 6, 1), doc_type="意见"),
+    ]
+    return build(backend_factory, docs)
+
+
+def build(factory, docs):
+    return factory(docs)
+
+
+def ids(backend, query, **kw):
+    return {h.source for h in backend.search(SearchRequest(query=query, limit=100, **kw)).hits}
+
+
+def test_phrase_across_jieba_words_matches(small):
+    assert ids(small, '"法治政府"') == {"http://a.gov.cn/1.html", "http://b.gov.cn/2.html", "/tmp/c.txt"}
+    assert ids(small, "治政") == {"http://a.gov.cn/1.html", "http://b.gov.cn/2.html", "/tmp/c.txt"}
+    assert ids(small, "人民共和国") == {"http://a.gov.cn/1.html"}
+    assert ids(small, "出庭应诉率") == {"http://a.gov.cn/1.html"}
+
+
+def test_no_false_positive_from_scattered_words(small):
+    # b says 建设法治政府: both words, never the string 政府建设
+    assert ids(small, "政府建设") == {"http://a.gov.cn/1.html", "/tmp/c.txt"}
+    assert ids(small, "府建设法") == set()
+
+
+def test_normalisation_width_traditional_whitespace(small):
+    assert ids(small, "９０％") == {"http://a.gov.cn/1.html"}
+    assert ids(small, "实施意见") == {"/tmp/c.txt"}  # document is in traditional characters
+    assert ids(small, "措施落实") == {"/tmp/c.txt"}  # space and line break inside the phrase
+    assert ids(small, "法") == {"http://a.gov.cn/1.html", "http://b.gov.cn/2.html", "/tmp/c.txt"}
+
+
+def test_boolean_operators(small):
+    assert ids(small, "行政复议 应诉") == {"http://a.gov.cn/1.html", "http://b.gov.cn/2.html"}
+    assert ids(small, "行政复议 -出庭") == {"http://b.gov.cn/2.html"}
+    assert ids(small, "NOT 行政复议") == {"/tmp/c.txt"}
+    assert ids(small, "出庭 OR 措施") == {"http://a.gov.cn/1.html", "/tmp/c.txt"}
+    assert ids(small, "(出庭 OR 措施) 法治") == {"http://a.gov.cn/1.html", "/tmp/c.txt"}
+
+
+def test_fields_and_ranges(small):
+    assert ids(small, "title:总结") == {"http://b.gov.cn/2.html"}
+    assert ids(small, "title:法治政府") == {"http://a.gov.cn/1.html"}
+    assert ids(small, "publisher:司法局") == {"http://a.gov.cn/1.html"}
+    assert ids(small, "docno:〔2020〕1号") == {"http://a.gov.cn/1.html"}
+    assert ids(small, "region:荆门") == {"http://a.gov.cn/1.html"}
+    assert ids(small, "type:意见") == {"/tmp/c.txt"}
+    assert ids(small, "year:2019") == {"http://a.gov.cn/1.html"}
+    assert ids(small, "year:2017..2019") == {"http://a.gov.cn/1.html", "http://b.gov.cn/2.html"}
+    assert ids(small, "date:2021-01-01..2021-06-30") == {"/tmp/c.txt"}
+
+
+def test_same_sentence_and_paragraph(small):
+    # a: 行政复议 and 应诉 in one paragraph but different sentences; b: different paragraphs.
+    assert ids(small, "同段(行政复议 应诉)") == {"http://a.gov.cn/1.html"}
+    assert ids(small, "同句(行政复议 应诉)") == set()
+    assert ids(small, "同句(行政首长 应诉)") == {"http://a.gov.cn/1.html"}
+
+
+def test_proximity_ranks_together_above_scattered(small):
+    hits = small.search(SearchRequest(query="行政复议 应诉")).hits
+    assert [h.source for h in hits] == ["http://a.gov.cn/1.html", "http://b.gov.cn/2.html"]
+
+
+def test_sorting_by_date(small):
+    newest = small.search(SearchRequest(query="法治", sort="-date")).hits
+    oldest = small.search(SearchRequest(query="法治", sort="date")).hits
+    assert [h.published for h in newest] == ["2021-06-01", "2020-03-25", "2018-01-10"]
+    assert [h.published for h in oldest] == ["2018-01-10", "2020-03-25", "2021-06-01"]
+
+
+def test_facets_and_filters(small):
+    res = small.search(SearchRequest(query="法治"))
+    assert {f.value: f.count for f in res.facets["province"]} == {"湖北省": 1, "广东省": 1}
+    assert [f.value for f in res.facets["year"]] == ["2021", "2019", "2017"]
+    both = small.search(SearchRequest(query="法治", filters={"province": ("湖北省", "广东省")}))
+    assert both.total == 2
+    none = small.search(SearchRequest(query="法治", filters={"province": ("湖北省",), "doc_type": ("总结",)}))
+    assert none.total == 0
+    with pytest.raises(QueryError):
+        small.search(SearchRequest(query="法治", filters={"colour": ("red",)}))
+
+
+def test_passages_mark_matches_and_escape(backend_factory):
+    doc = make_doc("http://x.gov.cn/x.html", "<b>标题</b>", ["无关段落。", '<script>alert(1)</script> 法治政府 "><img src=x onerror=alert(1)>'])
+    backend = backend_factory([doc])
+    hit = backend.search(SearchRequest(query="法治政府")).hits[0]
+    assert hit.passages[0].paragraph == 2
+    html = hit.passages[0].html
+    assert "<mark>法治政府</mark>" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html and "<img" not in html
+    assert hit.title_html == "&lt;b&gt;标题&lt;/b&gt;"
+
+
+def test_highlight_marks_raw_text_across_whitespace(backend_factory):
+    backend = backend_factory([make_doc("/a", "t", ["做好 措 施 落实"])])
+    assert backend.search(SearchRequest(query="措施")).hits[0].passages[0].html == "做好 <mark>措 施</mark> 落实"
+
+
+def test_near_duplicates_collapse_into_one_hit(backend_factory):
+    body = [f"第{i}条，全面推进依法行政，加快建设法治政府，落实行政执法责任制，开展第{i}项专项行动。" for i in range(30)]
+    original = make_doc("http://county.gov.cn/r.html", "某县2020年法治政府建设情况报告", body)
+    copy = make_doc("http://city.gov.cn/r.html", "某县2020年法治政府建设情况报告", ["来源：某县"] + body + ["【打印】"])
+    other = make_doc("http://other.gov.cn/r.html", "另一县报告", [p.replace("依法行政", "依法治县").replace("专项", "重点") for p in body])
+    backend = backend_factory([original, copy, other])
+    res = backend.search(SearchRequest(query="法治政府"))
+    assert res.total == 2
+    folded = next(h for h in res.hits if h.source in (original.source, copy.source))
+    assert folded.duplicates == [copy.source if folded.source == original.source else original.source]
+    assert backend.search(SearchRequest(query="法治政府", collapse=False)).total == 3
+
+
+def test_incremental_reindex_and_delete(backend_factory):
+    doc = make_doc("/r.txt", "报告", ["法治政府"])
+    backend = backend_factory([doc])
+    again = backend.add([doc])
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 1)
+    changed = make_doc("/r.txt", "报告", ["依法行政"])
+    report = backend.add([changed])
+    assert (report.added, report.updated) == (0, 1)
+    assert backend.search(SearchRequest(query="法治政府")).total == 0
+    assert backend.search(SearchRequest(query="依法行政")).total == 1
+    assert backend.get(doc.id).paragraphs == ["依法行政"]
+    assert backend.delete([doc.id, "0" * 16]) == 1
+    assert backend.get(doc.id) is None
+    assert backend.search(SearchRequest()).total == 0
+
+
+def test_empty_query_lists_everything_newest_first(small):
+    res = small.search(SearchRequest(query=""))
+    assert res.total == 3
+    assert res.hits[0].published == "2021-06-01"
+
+
+def test_limits_are_bounded(small):
+    with pytest.raises(QueryError):
+        small.search(SearchRequest(query="法治", limit=100000))
+    with pytest.raises(QueryError):
+        small.search(SearchRequest(query="法治", sort="colour"))
