@@ -111,7 +111,8 @@ def test_facets_and_filters(small):
 
 
 def test_passages_mark_matches_and_escape(backend_factory):
-    doc = make_doc("http://x.gov.cn/x.html", "<b>标题</b>", ["无关段落。", '<script>alert(1)</script> 法治政府 "><img src=x onerror=alert(1)>'])
+    hostile = '<script>alert(1)</script> 法治政府 "><img src=x onerror=alert(1)>'
+    doc = make_doc("http://x.gov.cn/x.html", "<b>标题</b>", ["无关段落。", hostile])
     backend = backend_factory([doc])
     hit = backend.search(SearchRequest(query="法治政府")).hits[0]
     assert hit.passages[0].paragraph == 2
@@ -129,7 +130,7 @@ def test_highlight_marks_raw_text_across_whitespace(backend_factory):
 def test_near_duplicates_collapse_into_one_hit(backend_factory):
     body = [f"第{i}条，全面推进依法行政，加快建设法治政府，落实行政执法责任制，开展第{i}项专项行动。" for i in range(30)]
     original = make_doc("http://county.gov.cn/r.html", "某县2020年法治政府建设情况报告", body)
-    copy = make_doc("http://city.gov.cn/r.html", "某县2020年法治政府建设情况报告", ["来源：某县"] + body + ["【打印】"])
+    copy = make_doc("http://city.gov.cn/r.html", "某县2020年法治政府建设情况报告", ["来源：某县", *body, "【打印】"])
     other = make_doc("http://other.gov.cn/r.html", "另一县报告", [p.replace("依法行政", "依法治县").replace("专项", "重点") for p in body])
     backend = backend_factory([original, copy, other])
     res = backend.search(SearchRequest(query="法治政府"))
