@@ -314,7 +314,13 @@ def _vote(codes: list[str], *, min_count: int) -> str | None:
     """The division the body names most, if it is named ``min_count`` times and at least
     twice as often as any place outside its own chain; None when unsure."""
     for level in (2, 1):
-        counts = Counter(c for c in codes if _level(c) == level)
+        if level == 2:
+            counts = Counter(c for c in codes if _level(c) == 2)
+        else:  # counties count for their city: 榆中县 ×2 and 永登县 ×2 → 兰州市
+            counts = Counter(
+                c if _level(c) == 1 else c[:4] + "00" for c in codes if _level(c) >= 1
+            )
+            counts = Counter({c: n for c, n in counts.items() if c in _table().names})
         if not counts:
             continue
         ranked = counts.most_common()
@@ -324,5 +330,6 @@ def _vote(codes: list[str], *, min_count: int) -> str | None:
         rivals = [n for c, n in ranked[1:] if not (_is_within(c, top) or _is_within(top, c))]
         if not rivals or top_count >= 2 * max(rivals):
             return top
-        return None  # several places named about as often: unsure
+        if level == 1:
+            return None  # several places named about as often: unsure
     return None
