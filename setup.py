@@ -36,6 +36,7 @@ setup(
             "pytest-timeout>=2.3",
             "hypothesis>=6.100",
             "ruff>=0.6",
+            "playwright>=1.45",  # browser tests drive the system Chromium; never `playwright install`
         ],
         "bench": [
             "jieba>=0.42.1",

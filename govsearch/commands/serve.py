@@ -1,12 +1,40 @@
-"""`govsearch serve`: owned by the web UI (issue 5)."""
+"""`govsearch serve`: the web UI and JSON API under waitress (owned by the web UI, issue 5)."""
+
+from __future__ import annotations
 
 import click
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind (0.0.0.0 serves the whole network).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Worker threads answering requests.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int) -> None:
-    """Serve the web UI and JSON API (waitress)."""
-    click.echo(f"The web UI is not built yet; the index is at {ctx.obj.data_dir}.")
+def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
+    """Serve the web UI and JSON API (read-only; waitress)."""
+    from waitress.server import create_server
+
+    from webui import create_app
+
+    data_dir = ctx.obj.data_dir
+    app = create_app(data_dir)
+    try:
+        server = create_server(app, host=host, port=port, threads=threads,
+                               ident="govsearch", clear_untrusted_proxy_headers=True)
+    except OSError as err:
+        raise click.ClickException(f"无法监听 {host}:{port}：{err.strerror or err}") from None
+    shown_host = f"[{host}]" if ":" in host else host
+    actual_port = getattr(server, "effective_port", port)
+    click.echo(f"govsearch 已启动：http://{shown_host}:{actual_port}/ （索引目录 {data_dir}）")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo("注意：服务对本机以外的网络开放；本服务只读，不提供写入或抓取操作。")
+    click.echo("按 Ctrl+C 停止。")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        click.echo("已停止。")
+    finally:
+        server.close()

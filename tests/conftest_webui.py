@@ -1,0 +1,100 @@
+"""Shared set-up for the web UI tests: a real index over the seeds plus one hostile document.
+
+Imported by tests/test_webui*.py and tests/test_browser*.py (not a conftest plugin, so the
+lead's tests/conftest.py stays untouched).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from crawl.loaders import load_file
+from indexer import Document, Region, make_id, open_index
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+
+#: The two payloads the issue names; each must render as text everywhere.
+SCRIPT_PAYLOAD = "<script>alert(1)</script>"
+IMG_PAYLOAD = '"><img src=x onerror=alert(1)>'
+#: A string that occurs only in the hostile document, to find it by search.
+HOSTILE_WORD = "恶意脚本测试"
+HOSTILE_URL = "https://www.example.gov.cn/art/2021/3/1/hostile.html"
+HOSTILE_PAGE = (
+    "<html><head><meta charset='utf-8'><title>存档测试</title>"
+    f"<script>alert(1)</script></head><body onload='alert(2)'>"
+    f"<h1>{HOSTILE_WORD}存档页面</h1><p>第一段{SCRIPT_PAYLOAD}</p>"
+    "<img src=x onerror=alert(1)><a href='javascript:alert(3)'>链接</a>"
+    "<iframe src='https://evil.example.com/'></iframe></body></html>"
+).encode()
+
+
+def hostile_document(capture_sha256: str | None = None) -> Document:
+    """A document whose every field tries to inject markup (or a spreadsheet formula)."""
+    return Document(
+        id=make_id(HOSTILE_URL),
+        title=f"{HOSTILE_WORD}报告{SCRIPT_PAYLOAD}{IMG_PAYLOAD}",
+        source=HOSTILE_URL,
+        paragraphs=[
+            f"{HOSTILE_WORD}第一段：{SCRIPT_PAYLOAD}行政复议",
+            f"第二段{IMG_PAYLOAD}依法行政",
+            "=HYPERLINK(\"https://evil.example.com\",\"点击\")",
+            f"{HOSTILE_WORD}第四段，重复出现的句子。",
+        ],
+        publisher=f"{IMG_PAYLOAD}测试局",
+        published=dt.date(2021, 3, 1),
+        doc_number="=1+2",
+        doc_type="报告",
+        year=2020,
+        region=Region(province=f"{SCRIPT_PAYLOAD}省"),
+        other_sources=["https://mirror.example.gov.cn/hostile.html"],
+        attachments=[],
+        captured=dt.datetime(2021, 3, 2, 8, 30, tzinfo=dt.UTC) if capture_sha256 else None,
+        capture_sha256=capture_sha256,
+        extra={"信息分类": f"{SCRIPT_PAYLOAD}"},
+    )
+
+
+@dataclass
+class SeededIndex:
+    data_dir: Path
+    seed_ids: list[str]
+    hostile_id: str
+    seed_docs: list[Document]
+
+
+def _write_capture(data_dir: Path) -> str:
+    """Archive the hostile page the way the crawler does (WARC + crawl state row)."""
+    from crawl.state import CrawlState
+    from crawl.warc import WarcRecorder, payload_sha256
+
+    recorder = WarcRecorder(data_dir / "warc")
+    location = recorder.write_exchange(
+        url=HOSTILE_URL, method="GET", request_headers=[("User-Agent", "test")],
+        request_body=b"", status=200,
+        response_headers=[("Content-Type", "text/html; charset=utf-8")],
+        payload=HOSTILE_PAGE, fetched=dt.datetime(2021, 3, 2, 8, 30, tzinfo=dt.UTC))
+    recorder.close()
+    state = CrawlState(data_dir / "crawl.sqlite")
+    sha = payload_sha256(HOSTILE_PAGE)
+    state.record(HOSTILE_URL, kind="article", status=200, state="ok",
+                 payload_sha256=sha, warc_file=location.file, warc_offset=location.offset)
+    state.close()
+    return sha
+
+
+def build_seeded_index(data_dir: Path, *, with_capture: bool = True) -> SeededIndex:
+    """Index the five seeds and the hostile document into ``data_dir``."""
+    sha = _write_capture(data_dir) if with_capture else None
+    seed_docs = [load_file(path) for path in SEEDS]
+    hostile = hostile_document(sha)
+    backend = open_index(data_dir)
+    try:
+        report = backend.add([*seed_docs, hostile])
+        assert not report.failed, report.failed
+    finally:
+        backend.close()
+    return SeededIndex(data_dir=data_dir, seed_ids=[d.id for d in seed_docs],
+                       hostile_id=hostile.id, seed_docs=seed_docs)

@@ -1,0 +1,71 @@
+"""The JSON twin of every page, for scripts, notebooks and other intranet tools.
+
+Same parameters and same data as the HTML pages (see :mod:`webui.viewdata`); errors are JSON
+objects ``{"error": message, "status": code}`` with a 4xx status.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, jsonify, request
+
+from indexer.api import QueryError
+from webui import get_backend
+from webui.state import MAX_API_PAGE_SIZE, BadRequest, SearchState
+from webui.viewdata import citation, run_search
+
+bp = Blueprint("api", __name__)
+
+
+def _error(status: int, message: str):
+    return jsonify({"error": message, "status": status}), status
+
+
+@bp.route("/search")
+def search():
+    """``SearchResults.to_dict()``: the shape of ``govsearch search --json``."""
+    try:
+        state = SearchState.from_args(request.args, max_per_page=MAX_API_PAGE_SIZE)
+    except BadRequest as err:
+        return _error(400, str(err))
+    try:
+        results = run_search(state)
+    except QueryError as err:
+        return _error(400, f"检索式有误：{err}")
+    return jsonify(results.to_dict())
+
+
+@bp.route("/doc/<docid:doc_id>")
+def document(doc_id: str):
+    doc = get_backend().get(doc_id)
+    if doc is None:
+        return _error(404, "找不到该文件：编号不存在，或文件已从索引中删除。")
+    return jsonify(doc.to_dict())
+
+
+@bp.route("/cite/<docid:doc_id>")
+def cite(doc_id: str):
+    doc = get_backend().get(doc_id)
+    if doc is None:
+        return _error(404, "找不到该文件：编号不存在，或文件已从索引中删除。")
+    raw = request.args.get("p", "")
+    paragraph = None
+    if raw:
+        if not raw.isdigit():
+            return _error(400, "段落号 p 必须是正整数。")
+        paragraph = int(raw)
+        if not 1 <= paragraph <= len(doc.paragraphs):
+            return _error(404, f"该文件没有第 {paragraph} 段（共 {len(doc.paragraphs)} 段）。")
+    return jsonify(citation(doc, paragraph))
+
+
+@bp.route("/stats")
+def stats():
+    # Paths, dates and other engine-specific values become strings rather than a 500.
+    return jsonify(json.loads(json.dumps(get_backend().stats(), default=str)))
+
+
+@bp.route("/<path:_anything>")
+def not_found(_anything: str):
+    abort(404)

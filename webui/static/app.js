@@ -1,0 +1,133 @@
+// govsearch: progressive enhancement only. Every feature works without this file:
+// the citation links open a page of their own, the syntax help is a <details>.
+// Data from the server is only ever put into the page with textContent or as an href.
+(function () {
+  "use strict";
+
+  function copyText(text, button) {
+    function done(ok) {
+      var original = button.dataset.label || button.textContent;
+      button.dataset.label = original;
+      button.textContent = ok ? "已复制" : "复制失败，请手动选择";
+      button.classList.toggle("copied", ok);
+      window.setTimeout(function () {
+        button.textContent = original;
+        button.classList.remove("copied");
+      }, 1800);
+    }
+    // navigator.clipboard needs a secure context; intranet servers are often plain http.
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () { done(true); },
+        function () { done(legacyCopy(text)); });
+    } else {
+      done(legacyCopy(text));
+    }
+  }
+
+  function legacyCopy(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.className = "copy-buffer";
+    document.body.appendChild(area);
+    area.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    document.body.removeChild(area);
+    return ok;
+  }
+
+  function safeHref(url) {
+    // Only our own paths and http(s) links become clickable.
+    if (typeof url !== "string") return null;
+    if (url.charAt(0) === "/" && url.charAt(1) !== "/") return url;
+    return /^https?:\/\//i.test(url) ? url : null;
+  }
+
+  var dialog = document.getElementById("cite-dialog");
+
+  function setField(name, value) {
+    var nodes = dialog.querySelectorAll('[data-field="' + name + '"]');
+    for (var i = 0; i < nodes.length; i++) {
+      var node = nodes[i];
+      node.textContent = value == null ? "" : String(value);
+      if (node.tagName === "A") {
+        var href = safeHref(value);
+        if (href) node.setAttribute("href", href); else node.removeAttribute("href");
+      }
+    }
+  }
+
+  function showSection(name, visible) {
+    var section = dialog.querySelector('[data-section="' + name + '"]');
+    if (section) section.hidden = !visible;
+  }
+
+  function openCitation(link) {
+    var status = dialog.querySelector('[data-field="status"]');
+    var body = dialog.querySelector(".cite-body");
+    body.hidden = true;
+    status.textContent = "正在生成引文…";
+    if (!dialog.open) dialog.showModal();
+    fetch(link.getAttribute("data-cite"), { headers: { "Accept": "application/json" } })
+      .then(function (response) {
+        return response.json().then(function (data) {
+          if (!response.ok) throw new Error(data.error || ("HTTP " + response.status));
+          return data;
+        });
+      })
+      .then(function (data) {
+        setField("target", data.paragraph ? "《" + data.title + "》第 " + data.paragraph + " 段"
+                                          : "《" + data.title + "》");
+        setField("gbt7714", data.gbt7714);
+        setField("permalink", data.permalink);
+        setField("text_fragment_url", data.text_fragment_url);
+        showSection("fragment", !!data.text_fragment_url);
+        var archive = data.archive;
+        setField("archive_url", archive ? archive.url : "");
+        setField("archive_captured", archive ? (archive.captured || "未知") : "");
+        setField("archive_sha256", archive ? archive.sha256 : "");
+        showSection("archive", !!archive);
+        var page = dialog.querySelector('[data-field="page_url"]');
+        page.setAttribute("href", link.getAttribute("href"));
+        status.textContent = "";
+        body.hidden = false;
+      })
+      .catch(function (error) {
+        status.textContent = "无法生成引文：" + error.message;
+      });
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!(target instanceof Element)) return;
+    var cite = target.closest("a.cite-link[data-cite]");
+    if (cite && dialog && typeof dialog.showModal === "function" && !event.ctrlKey &&
+        !event.metaKey && !event.shiftKey && event.button === 0) {
+      event.preventDefault();
+      openCitation(cite);
+      return;
+    }
+    var copy = target.closest("button.copy[data-copy-from]");
+    if (copy) {
+      var source = document.getElementById(copy.getAttribute("data-copy-from"));
+      if (source) copyText(source.textContent.trim(), copy);
+    }
+  });
+
+  if (dialog) {
+    // A click on the backdrop (outside the dialog box) closes it.
+    dialog.addEventListener("click", function (event) {
+      if (event.target === dialog) dialog.close();
+    });
+  }
+
+  // "/" jumps to the search box, as on most search sites.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var active = document.activeElement;
+    if (active && (active.tagName === "INPUT" || active.tagName === "TEXTAREA")) return;
+    var box = document.getElementById("q");
+    if (box) { event.preventDefault(); box.focus(); box.select(); }
+  });
+})();

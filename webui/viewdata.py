@@ -1,0 +1,226 @@
+"""What the pages show, computed once and rendered as HTML, JSON, Atom or CSV.
+
+Views stay thin: they parse the request into a :class:`~webui.state.SearchState`, call these
+functions, and hand the result to a template or ``jsonify``. The JSON twin of a page is
+therefore the same data, never a second implementation that can drift.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import url_for
+from markupsafe import Markup, escape
+
+from indexer.api import SearchRequest, SearchResults
+from indexer.document import Document
+from webui import get_backend
+from webui.chart import YearChart, year_chart
+from webui.highlight import mark_text, term_pattern
+from webui.state import MAX_RESULT_DEPTH, SearchState
+
+_MARK_SPLIT = re.compile(r"(</?mark>)")
+
+
+def safe_marked(html: str | None) -> Markup:
+    """Engine HTML (escaped text + ``<mark>``) as Markup, re-checked rather than trusted.
+
+    The engine promises escaped text; this re-escapes each text run after unescaping it,
+    which leaves correct input unchanged and neutralises anything that slipped through, and
+    it keeps ``<mark>`` tags balanced so a stray one cannot swallow the rest of the page.
+    """
+    if not html:
+        return Markup("")
+    out: list[str] = []
+    open_mark = False
+    for piece in _MARK_SPLIT.split(html):
+        if piece == "<mark>":
+            if not open_mark:
+                out.append(piece)
+                open_mark = True
+        elif piece == "</mark>":
+            if open_mark:
+                out.append(piece)
+                open_mark = False
+        elif piece:
+            out.append(str(escape(Markup(piece).unescape())))
+    if open_mark:
+        out.append("</mark>")
+    return Markup("".join(out))
+
+
+def is_web_url(source: str | None) -> bool:
+    return bool(source) and source.lower().startswith(("http://", "https://"))
+
+
+# ------------------------------------------------------------------------------- search
+
+
+@dataclass
+class Pagination:
+    page: int
+    pages: int
+    window: list[int | None]  # page numbers to show; None is an ellipsis
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def paginate(total: int, state: SearchState) -> Pagination:
+    reachable = min(total, MAX_RESULT_DEPTH)
+    pages = max(1, math.ceil(reachable / state.per_page))
+    shown = sorted({1, pages, *range(max(1, state.page - 2), min(pages, state.page + 2) + 1)})
+    window: list[int | None] = []
+    for number in shown:
+        if window and number - (window[-1] or 0) > 1:
+            window.append(None)
+        window.append(number)
+    return Pagination(page=state.page, pages=pages, window=window)
+
+
+@dataclass
+class SearchPage:
+    state: SearchState
+    results: SearchResults
+    chart: YearChart | None
+    pagination: Pagination
+
+
+def run_search(state: SearchState, *, passages: int = 3, facets: bool = True) -> SearchResults:
+    """One engine call; QueryError (a malformed query) propagates for the view to show."""
+    return get_backend().search(state.to_request(passages=passages, facets=facets))
+
+
+def search_page(state: SearchState) -> SearchPage:
+    results = run_search(state)
+    chart = year_chart(results.facets.get("year", []), state.filters.get("year", ()))
+    return SearchPage(state=state, results=results, chart=chart,
+                      pagination=paginate(results.total, state))
+
+
+def overview() -> SearchResults:
+    """Every document's facet counts, for the front page: what is in the collection."""
+    return get_backend().search(SearchRequest(query="", limit=0, passages=0, facets=True))
+
+
+def iter_all_hits(state: SearchState, *, cap: int, passages: int = 1, batch: int = 200):
+    """Every hit of a search, in pages, up to ``cap`` (exports and feeds)."""
+    offset = 0
+    while offset < cap:
+        request = SearchRequest(query=state.query, filters=dict(state.filters), sort=state.sort,
+                                limit=min(batch, cap - offset), offset=offset,
+                                passages=passages, facets=False)
+        results = get_backend().search(request)
+        yield from results.hits
+        offset += len(results.hits)
+        if not results.hits or offset >= results.total:
+            return
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+@dataclass
+class Paragraph:
+    number: int
+    html: Markup
+    matches: int
+
+
+@dataclass
+class DocumentView:
+    document: Document
+    title_html: Markup
+    paragraphs: list[Paragraph]
+    query: str
+    terms: list[str] = field(default_factory=list)
+    query_error: str | None = None
+
+    @property
+    def matched_paragraphs(self) -> list[int]:
+        return [p.number for p in self.paragraphs if p.matches]
+
+    @property
+    def match_count(self) -> int:
+        return sum(p.matches for p in self.paragraphs)
+
+
+def document_view(doc: Document, query: str = "") -> DocumentView:
+    """Every paragraph, with the query's matched strings marked when a query is given.
+
+    The engine tells which normalised strings a query matches (``SearchResults.terms``);
+    marking them here covers the whole document, not just the three best passages.
+    """
+    from indexer.api import QueryError
+
+    terms: list[str] = []
+    error = None
+    if query:
+        try:
+            results = get_backend().search(SearchRequest(query=query, limit=1, passages=0,
+                                                          facets=False, collapse=False))
+            terms = list(results.terms)
+        except QueryError as err:
+            error = str(err)
+    pattern = term_pattern(terms)
+    title_html, _ = mark_text(doc.title, pattern)
+    paragraphs = []
+    for number, text in enumerate(doc.paragraphs, start=1):
+        html, matches = mark_text(text, pattern)
+        paragraphs.append(Paragraph(number=number, html=html, matches=matches))
+    return DocumentView(document=doc, title_html=title_html, paragraphs=paragraphs,
+                        query=query, terms=terms, query_error=error)
+
+
+# ----------------------------------------------------------------------------- citation
+
+
+def archive_info(doc: Document) -> dict[str, Any] | None:
+    """Where the archived capture is and how to check it, or None when there is none."""
+    if not doc.capture_sha256:
+        return None
+    return {
+        "url": url_for("ui.archive", doc_id=doc.id, _external=True),
+        "captured": doc.captured.isoformat() if doc.captured else None,
+        "sha256": doc.capture_sha256,
+    }
+
+
+def citation(doc: Document, paragraph: int | None = None,
+             accessed: dt.date | None = None) -> dict[str, Any]:
+    """Everything needed to cite ``doc`` (or one paragraph of it) and to find it again.
+
+    Raises IndexError for a paragraph the document does not have.
+    """
+    from indexer.citation import gbt7714, text_fragment_url
+
+    if paragraph is not None and not 1 <= paragraph <= len(doc.paragraphs):
+        raise IndexError(paragraph)
+    permalink = url_for("ui.document", doc_id=doc.id, _external=True)
+    if paragraph is not None:
+        permalink += f"#p{paragraph}"
+    fragment = None
+    if paragraph is not None and is_web_url(doc.source):
+        fragment = text_fragment_url(doc.source, doc.paragraphs, paragraph)
+    return {
+        "id": doc.id,
+        "title": doc.title,
+        "paragraph": paragraph,
+        "text": doc.paragraphs[paragraph - 1] if paragraph is not None else None,
+        "gbt7714": gbt7714(doc, paragraph=paragraph, accessed=accessed),
+        "permalink": permalink,
+        "source": doc.source,
+        "source_is_url": is_web_url(doc.source),
+        "text_fragment_url": fragment,
+        "other_sources": list(doc.other_sources),
+        "archive": archive_info(doc),
+    }

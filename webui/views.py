@@ -1,0 +1,193 @@
+"""HTML pages: search, reading view, citation, archived copy, syntax help, errors."""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from indexer.api import QueryError
+from indexer.document import Document
+from webui import IndexUnavailable, archive, get_backend
+from webui.chart import year_chart
+from webui.state import FACET_LABELS, PAGE_SIZES, SORT_LABELS, BadRequest, SearchState
+from webui.viewdata import (
+    archive_info,
+    citation,
+    document_view,
+    is_web_url,
+    overview,
+    safe_marked,
+    search_page,
+)
+
+log = logging.getLogger(__name__)
+bp = Blueprint("ui", __name__)
+
+
+@bp.app_template_global()
+def state_url(endpoint: str, state: SearchState, **kwargs) -> str:
+    """A link to ``endpoint`` carrying the whole search state in its query string."""
+    return url_for(endpoint, **kwargs) + state.query_string()
+
+
+@bp.app_context_processor
+def _template_names() -> dict:
+    return {"FACET_LABELS": FACET_LABELS, "SORT_LABELS": SORT_LABELS, "PAGE_SIZES": PAGE_SIZES,
+            "is_web_url": is_web_url}
+
+
+@bp.app_template_filter("marked")
+def _marked(html: str | None):
+    return safe_marked(html)
+
+
+@bp.app_template_filter("hostname")
+def _hostname(source: str) -> str:
+    """Short label for a source: the host of a URL, the file name of a local path."""
+    if is_web_url(source):
+        return urlsplit(source).hostname or source
+    return source.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@bp.app_template_filter("xmlsafe")
+def _xmlsafe(text: object) -> str:
+    """Drop the control characters XML 1.0 forbids (scraped text sometimes carries them)."""
+    return _XML_INVALID.sub("", "" if text is None else str(text))
+
+
+def _load_document(doc_id: str) -> Document:
+    doc = get_backend().get(doc_id)
+    if doc is None:
+        abort(404, description="找不到该文件：编号不存在，或文件已从索引中删除。")
+    return doc
+
+
+@bp.route("/")
+@bp.route("/search")
+def search():
+    """The search page; with nothing asked yet it is the front page."""
+    try:
+        state = SearchState.from_args(request.args)
+    except BadRequest as err:
+        return render_template("search.html", state=SearchState(), error=str(err),
+                               page=None), 400
+    if state.is_empty:
+        collection = overview()
+        return render_template("search.html", state=state, page=None, error=None,
+                               collection=collection,
+                               front_chart=year_chart(collection.facets.get("year", [])))
+    try:
+        page = search_page(state)
+    except QueryError as err:
+        return render_template("search.html", state=state, page=None,
+                               error=f"检索式有误：{err}"), 400
+    return render_template("search.html", state=state, page=page, error=None)
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says; answer with the SVG icon."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
+@bp.route("/help")
+def help_page():
+    return render_template("help.html", state=SearchState())
+
+
+@bp.route("/doc/<docid:doc_id>")
+def document(doc_id: str):
+    doc = _load_document(doc_id)
+    query = " ".join(request.args.get("q", "").split())[:256]
+    view = document_view(doc, query)
+    return render_template("doc.html", view=view, doc=doc, state=SearchState(query=query),
+                           cite=citation(doc), archive=archive_info(doc))
+
+
+@bp.route("/doc/<docid:doc_id>/cite")
+def cite(doc_id: str):
+    """The citation as a page of its own: the no-JavaScript fallback of the dialog."""
+    doc = _load_document(doc_id)
+    paragraph = _paragraph_arg(doc)
+    return render_template("cite.html", doc=doc, cite=citation(doc, paragraph),
+                           state=SearchState())
+
+
+@bp.route("/doc/<docid:doc_id>/archive", endpoint="archive")
+def archive_page(doc_id: str):
+    doc = _load_document(doc_id)
+    info = archive_info(doc)
+    if info is None:
+        abort(404, description="该文件没有存档副本（只有爬虫抓取的网页才有）。")
+    available = archive.capture_available(doc)
+    return render_template("archive.html", doc=doc, archive=info, available=available,
+                           state=SearchState())
+
+
+@bp.route("/doc/<docid:doc_id>/archive/raw")
+def archive_raw(doc_id: str):
+    doc = _load_document(doc_id)
+    return archive.raw_response(doc)
+
+
+def _paragraph_arg(doc: Document) -> int | None:
+    raw = request.args.get("p", "")
+    if not raw:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= len(doc.paragraphs):
+        abort(404, description=f"该文件没有第 {raw[:12]} 段（共 {len(doc.paragraphs)} 段）。")
+    return int(raw)
+
+
+# --------------------------------------------------------------------------------- errors
+
+_STATUS_TEXT = {400: "请求有误", 404: "页面不存在", 405: "不支持的请求方式",
+                413: "请求过大", 500: "服务器内部错误", 503: "服务暂不可用"}
+#: Chinese wording for werkzeug's English default descriptions.
+_DEFAULT_MESSAGES = {
+    400: "请求参数有误。",
+    404: "页面不存在：请检查网址。",
+    405: "此网址只能读取，不接受提交或修改。",
+    413: "请求过大。",
+}
+
+
+def install_error_pages(app: Flask) -> None:
+    """Errors as a page (or JSON under /api/) with one Chinese line, never a traceback."""
+
+    def render_error(status: int, message: str):
+        from flask import jsonify
+
+        if request.path.startswith("/api/"):
+            return jsonify({"error": message, "status": status}), status
+        return render_template("error.html", status=status,
+                               title=_STATUS_TEXT.get(status, "出错了"), message=message,
+                               state=SearchState()), status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(err: HTTPException):
+        status = err.code or 500
+        description = err.description
+        if not description or description == type(err).description:
+            description = _DEFAULT_MESSAGES.get(status, _STATUS_TEXT.get(status, "出错了"))
+        return render_error(status, str(description))
+
+    @app.errorhandler(IndexUnavailable)
+    def _no_index(err: IndexUnavailable):
+        return render_error(503, str(err))
+
+    @app.errorhandler(QueryError)
+    def _query_error(err: QueryError):
+        return render_error(400, f"检索式有误：{err}")
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception):
+        log.exception("unhandled error on %s", request.path)
+        return render_error(500, "服务器内部错误，已记录。请稍后重试或换一个检索式。")
