@@ -1,0 +1,322 @@
+"""crawl.textdump on the five seed dumps (hand-checked figures) and on hostile input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crawl.errors import LoadError
+from crawl.loaders import SUPPORTED_SUFFIXES, load_file
+from crawl.metadata import is_chrome_line
+from crawl.textdump import MAX_BYTES, load_text_dump, parse_text_dump
+from indexer.document import Document, make_id
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+D = dt.date
+
+# Hand-checked against `cat seeds/*`: one paragraph per non-empty body line, minus the
+# repeated title/文号 lines, minus lines joined because they were broken mid-sentence
+# (001: 一是充分发挥社会监督的作用…自觉 / 受人大依法监督…; 002: …199件, / 组织区级…).
+EXPECTED = {
+    "000": dict(
+        title="漳河新区城市管理局2019年度推进法治政府建设情况报告",
+        publisher="漳河新区管理委员会",
+        published=D(2020, 3, 25),
+        written=D(2020, 3, 25),  # 生成日期; the sign-off (2020-03-23) is kept in extra
+        doc_number=None,  # "文 号:" is empty
+        index_no="11420800MB0W32466T/2020-00045",
+        region=("湖北省荆门市", "420800"),
+        doc_type="报告",
+        year=2019,
+        paragraphs=35,
+        first="2019年度,我局根据新区党工委",
+        last=["2020年3月23日"],
+    ),
+    "001": dict(
+        title="县2017年度依法行政年终总结(2)",
+        publisher=None,
+        published=D(2021, 8, 31),
+        written=None,
+        doc_number=None,
+        index_no=None,
+        region=("甘肃省兰州市榆中县", "620123"),  # body names 榆中县 five times, nothing else
+        doc_type="总结",
+        year=2017,
+        paragraphs=43,
+        first="市依法行政领导小组:",
+        last=["五是进一步推进政府信息公开工作。"],
+    ),
+    "002": dict(
+        title="青山区人民政府2021年度法治政府建设情况报告",
+        publisher="青山区司法局",
+        published=D(2022, 1, 24),
+        written=None,
+        doc_number=None,  # 文 号 | 无
+        index_no="733569413/2022-04584",
+        region=("湖北省武汉市青山区", "420107"),  # 青山区 + 《武汉市…》 in the body
+        doc_type="报告",
+        year=2021,
+        paragraphs=22,
+        first="2021年,青山区坚持以习近平",
+        last=["加强行政复议和应诉工作。"],
+    ),
+    "003": dict(
+        title="关于江门市江海区2017年法治政府建设情况报告",
+        publisher="区党政办公室",
+        published=D(2017, 12, 28),  # 更新时间
+        written=D(2017, 12, 26),  # the sign-off 20171226
+        doc_number=None,  # 江开〔201753 is mangled: kept in extra, not guessed
+        index_no=None,
+        region=("广东省江门市江海区", "440704"),
+        doc_type="报告",
+        year=2017,
+        paragraphs=44,
+        first="全面推进依法行政、加快建设法治政府是新时代的要求",
+        last=["江门高新技术产业开发区管理委员会", "江门市江海区人民政府", "20171226"],
+    ),
+    "004": dict(
+        title="区落实法治建设试行意见",
+        publisher=None,
+        published=D(2022, 9, 10),
+        written=None,
+        doc_number=None,
+        index_no=None,
+        region=("", None),  # says only 区/省/市: unknown rather than wrong
+        doc_type="意见",
+        year=None,
+        paragraphs=31,
+        first="为认真贯彻落实《国务院关于加强法治政府建设的意见》",
+        last=["(二十二)营造依法行政的良好社会氛围。"],
+    ),
+}
+
+
+def seed_path(prefix: str) -> Path:
+    (path,) = SEEDS.glob(f"{prefix}_*.txt")
+    return path
+
+
+@pytest.fixture(scope="module", params=sorted(EXPECTED))
+def seed(request: pytest.FixtureRequest) -> tuple[str, Document]:
+    return request.param, load_text_dump(seed_path(request.param))
+
+
+def test_seed_metadata(seed: tuple[str, Document]) -> None:
+    key, doc = seed
+    want = EXPECTED[key]
+    for field in ("title", "publisher", "published", "written", "doc_number", "index_no",
+                  "doc_type", "year"):
+        assert getattr(doc, field) == want[field], field
+    assert (doc.region.display(), doc.region.code) == want["region"]
+
+
+def test_seed_paragraphs(seed: tuple[str, Document]) -> None:
+    key, doc = seed
+    want = EXPECTED[key]
+    assert len(doc.paragraphs) == want["paragraphs"]
+    assert doc.paragraphs[0].startswith(want["first"])
+    tail = doc.paragraphs[-len(want["last"]):]
+    for got, expected_start in zip(tail, want["last"], strict=True):
+        assert got.startswith(expected_start)
+
+
+def test_seed_body_is_clean(seed: tuple[str, Document]) -> None:
+    _, doc = seed
+    for p in doc.paragraphs:
+        assert not is_chrome_line(p), p
+        assert p == p.strip(" \u3000\xa0"), "paragraphs are stripped"
+        assert p, "no empty paragraphs"
+        for header in ("索引号", "发布机构:", "发布日期:", "时间:", "索 引 号", "文章来源:"):
+            assert not p.startswith(header), p
+    # The title is not repeated as the first paragraph.
+    assert doc.paragraphs[0] != doc.title
+
+
+def test_seed_identity(seed: tuple[str, Document]) -> None:
+    key, doc = seed
+    path = seed_path(key)
+    assert doc.source == str(path.resolve())
+    assert Path(doc.source).is_absolute()
+    assert doc.id == make_id(doc.source)
+    assert doc.encoding == "utf-8"
+    assert Document.from_json(doc.to_json()) == doc
+
+
+def test_seed_000_extra_fields() -> None:
+    doc = load_text_dump(seed_path("000"))
+    assert doc.extra["信息分类"] == "主动公开"
+    assert doc.extra["有效性"] == "有效"
+    assert doc.extra["落款日期"] == "2020-03-23"
+    assert "打印 关闭" not in doc.body and "Produced By" not in doc.body
+
+
+def test_seed_001_repeated_title_with_prefix_is_dropped() -> None:
+    doc = load_text_dump(seed_path("001"))
+    assert not any("县2017年度依法行政年终总结" in p for p in doc.paragraphs[:2])
+    joined = [p for p in doc.paragraphs if p.startswith("一是充分发挥社会监督的作用")]
+    assert len(joined) == 1 and "自觉受人大依法监督" in joined[0]
+
+
+def test_seed_002_table_header_and_tail() -> None:
+    doc = load_text_dump(seed_path("002"))
+    assert doc.extra == {"有效性": "有效"}
+    assert not any(p.startswith("附件") or "扫一扫" in p for p in doc.paragraphs)
+    assert doc.paragraphs[-1].endswith("全区行政首长出庭应诉率90%以上。")
+
+
+def test_seed_002_repeat_after_chrome_tail_is_not_indexed() -> None:
+    text = seed_path("002").read_text(encoding="utf-8")
+    body_lines = text.splitlines()[5:12]
+    garbage = "\n".join(["扫一扫在手机打开当前页", *body_lines, "独有的尾部垃圾行。"])
+    doc = parse_text_dump(text + "\n" + garbage, "/tmp/x.txt")
+    assert len(doc.paragraphs) == EXPECTED["002"]["paragraphs"]
+    assert "独有的尾部垃圾行" not in doc.body
+
+
+def test_seed_003_mangled_doc_number_and_chrome() -> None:
+    doc = load_text_dump(seed_path("003"))
+    assert doc.doc_number is None
+    assert doc.extra["文号原文"] == "江开〔201753"
+    assert doc.extra["文章来源"] == "区党政办公室"
+    assert not any("江开" in p for p in doc.paragraphs)
+    for chrome in ("通知公告", "您现在的位置", "字体大小", "【打印本页】", "保护视力色", "浏览数"):
+        assert chrome not in doc.body
+    assert doc.title != "通知公告"
+
+
+def test_seed_004_prev_next_links_dropped() -> None:
+    doc = load_text_dump(seed_path("004"))
+    assert "上一篇" not in doc.body and "下一篇" not in doc.body
+    assert doc.paragraphs.count("区落实法治建设试行意见") == 0
+
+
+def test_good_doc_number_line_under_title_becomes_doc_number() -> None:
+    text = "某县人民政府文件\n\n关于2019年度法治政府建设情况的报告\n\n某政发[2020]3号\n\n正文第一段。\n\n2020年3月1日\n"
+    doc = parse_text_dump(text, "/tmp/a.txt")
+    assert doc.doc_number == "某政发〔2020〕3号"
+    assert doc.paragraphs == ["关于2019年度法治政府建设情况的报告", "正文第一段。", "2020年3月1日"]
+
+
+def test_header_doc_number_and_spaced_labels() -> None:
+    text = (
+        "索 引 号: 123/2020-1 信息分类: 法治\n发布机构: 某市司法局 成文日期: 2020年3月1日\n"
+        "文 号: 某司发（2020）7号 有 效 性: 有效\n标题: 某市2019年度法治政府建设情况报告\n"
+        "某市2019年度法治政府建设情况报告\n发布日期: 2020-03-05\n某政发〔2020〕7号\n正文。\n"
+    )
+    doc = parse_text_dump(text, "/tmp/b.txt")
+    assert doc.title == "某市2019年度法治政府建设情况报告"
+    assert doc.doc_number == "某司发〔2020〕7号"
+    assert doc.written == D(2020, 3, 1) and doc.published == D(2020, 3, 5)
+    assert doc.paragraphs == ["正文。"]
+    assert doc.extra["信息分类"] == "法治"
+
+
+def test_published_falls_back_to_signoff() -> None:
+    doc = parse_text_dump("某区工作总结\n正文。\n二〇二〇年三月二十三日\n", "/tmp/c.txt")
+    assert doc.published == D(2020, 3, 23) and doc.written == D(2020, 3, 23)
+
+
+def test_publisher_falls_back_to_signature() -> None:
+    doc = parse_text_dump("某报告\n正文。\n江门市江海区人民政府\n2020年1月2日\n", "/tmp/d.txt")
+    assert doc.publisher == "江门市江海区人民政府"
+    assert doc.region.code == "440704"
+
+
+def test_long_first_line_is_not_a_title() -> None:
+    body = "全面推进依法行政是新时代的要求。" * 10
+    doc = parse_text_dump(body, "/tmp/e.txt")
+    assert doc.title == "全面推进依法行政是新时代的要求"
+    assert doc.paragraphs == [body]
+
+
+# ---------------------------------------------------------------- files and encodings
+
+
+def test_gb18030_file(tmp_path: Path) -> None:
+    path = tmp_path / "gbk.txt"
+    path.write_bytes("某县2019年度法治政府建设情况报告\n正文内容。\n".encode("gb18030"))
+    doc = load_text_dump(path)
+    assert doc.encoding == "gb18030"
+    assert doc.title == "某县2019年度法治政府建设情况报告"
+
+
+def test_utf8_bom_file(tmp_path: Path) -> None:
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + "标题\n正文。\n".encode())
+    doc = load_text_dump(path)
+    assert doc.encoding == "utf-8-sig" and doc.title == "标题"
+
+
+def test_utf16_file(tmp_path: Path) -> None:
+    path = tmp_path / "u16.txt"
+    path.write_text("标题\n正文。\n", encoding="utf-16")
+    doc = load_text_dump(path)
+    assert doc.encoding == "utf-16" and doc.paragraphs == ["正文。"]
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "空文件"),
+        (b"  \n\r\n ", "空文件"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "二进制"),
+        ("打印 关闭\nProduced By 大汉网络\n".encode(), "没有找到正文"),
+    ],
+)
+def test_bad_files_raise_one_line_load_error(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    with pytest.raises(LoadError) as info:
+        load_text_dump(path)
+    assert reason in str(info.value)
+    assert "\n" not in str(info.value) and "bad.txt" in str(info.value)
+
+
+def test_oversized_file(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    with open(path, "wb") as handle:
+        handle.truncate(MAX_BYTES + 1)  # sparse: no 50 MB actually written
+    with pytest.raises(LoadError, match="过大"):
+        load_text_dump(path)
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    with pytest.raises(LoadError, match="不存在"):
+        load_text_dump(tmp_path / "nope.txt")
+    with pytest.raises(LoadError, match="目录"):
+        load_text_dump(tmp_path)
+
+
+def test_load_file_dispatches_txt() -> None:
+    assert ".txt" in SUPPORTED_SUFFIXES
+    doc = load_file(seed_path("002"))
+    assert doc.title == EXPECTED["002"]["title"]
+
+
+# ---------------------------------------------------------------- robustness
+
+_dumpish = st.lists(
+    st.one_of(
+        st.text(max_size=40),
+        st.sampled_from([
+            "索 引 号 | 1 | 发布日期 | 2022-01-24 |", "---|---|", "文 号: 有 效 性: 有效",
+            "扫一扫在手机打开当前页", "打印 关闭", "附件:", "时间:", "标题:", "江开〔201753",
+            "20171226", "二〇二〇年三月二十三日", "青山区", "|", "｜", ":", "：", "\ufeff", "\x00",
+            "【二】", "(2)", "文号:[2017]", "您现在的位置：首页 > 通知公告",
+        ]),
+    ),
+    max_size=30,
+).map("\n".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(), _dumpish))
+def test_parse_text_dump_never_raises(text: str) -> None:
+    doc = parse_text_dump(text, "/tmp/fuzz.txt")
+    assert isinstance(doc.title, str)
+    assert all(p and not is_chrome_line(p) for p in doc.paragraphs)
+    assert doc.id == make_id("/tmp/fuzz.txt")
