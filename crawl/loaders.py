@@ -22,4 +22,5 @@ def load_file(path: str | Path) -> Document:
         from crawl.clean import load_document_file
 
         return load_document_file(path)
-    raise LoadError(f"unsupported file type {suffix or '(none)'}")
+    supported = "、".join(SUPPORTED_SUFFIXES)
+    raise LoadError(f"{path.name}：不支持的文件类型 {suffix or '（无扩展名）'}（支持 {supported}）")

@@ -205,8 +205,11 @@ def parse_text_dump(text: str, source: str) -> Document:
 
         if title is None and "标题" not in fields:
             next_line = lines[index + 1] if index + 1 < len(lines) else ""
+            # 通知公告 above 您现在的位置：首页 > … > 通知公告 is the column, not the title.
             is_column_name = line in breadcrumb_tails or (
-                len(line) <= _COLUMN_NAME_MAX_CHARS and is_chrome_line(next_line)
+                len(line) <= _COLUMN_NAME_MAX_CHARS
+                and is_chrome_line(next_line)
+                and ("首页" in next_line or "位置" in next_line)
             )
             if is_column_name:
                 continue

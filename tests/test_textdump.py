@@ -320,3 +320,20 @@ def test_parse_text_dump_never_raises(text: str) -> None:
     assert isinstance(doc.title, str)
     assert all(p and not is_chrome_line(p) for p in doc.paragraphs)
     assert doc.id == make_id("/tmp/fuzz.txt")
+
+
+def test_short_title_before_toolbar_is_kept() -> None:
+    doc = parse_text_dump("工作总结\n字体大小:\n正文。\n", "/tmp/f.txt")
+    assert doc.title == "工作总结" and doc.paragraphs == ["正文。"]
+
+
+def test_column_name_before_breadcrumb_is_skipped() -> None:
+    doc = parse_text_dump("政策解读\n当前位置：首页 > 政策解读\n某局2020年工作总结\n正文。\n", "/tmp/g.txt")
+    assert doc.title == "某局2020年工作总结"
+
+
+def test_load_file_rejects_unknown_suffix(tmp_path: Path) -> None:
+    path = tmp_path / "x.xyz"
+    path.write_text("x")
+    with pytest.raises(LoadError, match="不支持的文件类型"):
+        load_file(path)
