@@ -65,10 +65,17 @@ def highlight(text: str, strings: Sequence[str]) -> str:
 
 
 def _window(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
-    """Trim a long paragraph to a window around its first matches, with ellipses."""
+    """Trim a long paragraph to the window that shows the most matches, with ellipses."""
     if len(text) <= WINDOW * 1.5:
         return text, spans
     first = spans[0][0] if spans else 0
+    if spans:
+        # The window starting a little before some match that covers the most spans.
+        def covered(anchor: int) -> int:
+            lo = max(0, anchor - WINDOW // 4)
+            return sum(1 for a, b in spans if a >= lo and b <= lo + WINDOW)
+
+        first = max((a for a, _ in spans), key=lambda a: (covered(a), -a))
     start = max(0, first - WINDOW // 4)
     end = min(len(text), start + WINDOW)
     kept = [(max(a, start) - start, min(b, end) - start) for a, b in spans if a < end and b > start]

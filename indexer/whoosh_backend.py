@@ -28,7 +28,7 @@ import os
 import struct
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +70,7 @@ TITLE_BOOST = 3.0
 PROXIMITY_WEIGHT = 10.0  # per tier: same sentence = 2 tiers, same paragraph = 1
 RERANK_DEPTH = 200
 MAX_CANDIDATE_GRAMS = 3
+SMALL_BATCH = 32  # below this, analysing in this process beats starting workers
 
 
 def _token_field(scorable: bool) -> fields.FieldType:
@@ -158,6 +159,18 @@ def _prepare_safely(doc: Document) -> tuple[str, dict[str, Any] | None, str | No
         return doc.id, prepare(doc), None
     except Exception as exc:  # one bad document must not stop a run
         return doc.id, None, f"{type(exc).__name__}: {exc}"
+
+
+def _bounded_imap(pool: Any, func: Callable[[Any], Any], items: Iterable[Any], window: int) -> Iterator[Any]:
+    """Like ``pool.imap`` but with at most ``window`` items in flight: ``imap`` reads its whole
+    input ahead, which for a 100k-file run means every document in memory at once."""
+    pending: deque[Any] = deque()
+    for item in items:
+        pending.append(pool.apply_async(func, (item,)))
+        if len(pending) >= window:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()
 
 
 # ----------------------------------------------------------------------------- per-segment data
@@ -618,12 +631,12 @@ class WhooshBackend:
             view = self._current_view()
             known = {doc_id: view.meta[i].get("fp") for doc_id, i in view.by_id.items()}
         pool = None
-        docs = iter(documents)
-        if self.workers > 1:
+        small = isinstance(documents, Sequence) and len(documents) < SMALL_BATCH
+        if self.workers > 1 and not small:
             pool = multiprocessing.get_context("fork").Pool(self.workers)
-            prepared = pool.imap(_prepare_safely, docs, chunksize=8)
+            prepared = _bounded_imap(pool, _prepare_safely, documents, window=8 * self.workers)
         else:
-            prepared = map(_prepare_safely, docs)
+            prepared = map(_prepare_safely, documents)
         writer = None
         pending = 0
         batch_lsh: dict[str, list[tuple[np.ndarray, str]]] = {}
