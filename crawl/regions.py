@@ -39,6 +39,15 @@ _ZONE_SUFFIXES = (
     "高新技术产业开发区", "经济技术开发区", "高新区", "经开区", "经济开发区", "综合保税区",
     "保税区", "工业园区", "新区",
 )
+# The 56 nationalities, to shorten 恩施土家族苗族自治州 to the 恩施州 that documents write.
+_NATIONALITIES = (
+    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族", "瑶族", "白族",
+    "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "畲族", "拉祜族", "水族", "东乡族", "纳西族", "景颇族",
+    "柯尔克孜族", "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族", "毛南族", "仡佬族", "锡伯族", "阿昌族", "普米族",
+    "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族", "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族",
+    "赫哲族", "门巴族", "珞巴族", "基诺族", "高山族",
+)
+_AUTONOMOUS_SUFFIXES = {"自治州": "州", "自治县": "县", "自治旗": "旗"}
 # Characters after which a two-character name (和县) may start.
 _TWO_CHAR_BOUNDARY = set("省市州盟")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -52,6 +61,8 @@ class _Table:
     # names that only serve as context (湖北 → 420000), never as the answer
     context_only: dict[str, str] = field(default_factory=dict)
     first_chars: dict[str, list[int]] = field(default_factory=dict)  # char → name lengths
+    # 市中区, 老城区…: real divisions, matched only right after their city (济南市市中区)
+    generic: dict[str, set[str]] = field(default_factory=dict)
 
 
 def _level(code: str) -> int:
@@ -89,6 +100,8 @@ def _table() -> _Table:
             if status == "current" or code not in table.names:
                 table.names[code] = name
             if name in _GENERIC_NAMES:
+                if status == "current":
+                    table.generic.setdefault(name, set()).add(code)
                 continue
             target = current if status == "current" else historical
             target.setdefault(name, set()).add(code)
@@ -99,6 +112,11 @@ def _table() -> _Table:
         # 北京市 is both 110000 and 110100: keep the province code.
         kept = {c for c in codes if not any(a in codes for a in _ancestors(c))}
         table.index[name] = kept
+    # 恩施州, 长阳县, 莫力达瓦旗: the short forms of autonomous divisions.
+    for code, name in table.names.items():
+        short = _autonomous_short_name(name)
+        if short and short not in current:
+            table.index.setdefault(short, set()).add(code)
     # Municipalities' city rows (110100 北京市) duplicate the province; drop them.
     for code, name in list(table.names.items()):
         if code[:2] in _MUNICIPALITIES and _level(code) == 1:
@@ -129,6 +147,29 @@ def _table() -> _Table:
     for lengths in table.first_chars.values():
         lengths.sort(reverse=True)
     return table
+
+
+def _autonomous_short_name(name: str) -> str | None:
+    """恩施土家族苗族自治州 → 恩施州; 长阳土家族自治县 → 长阳县; None if not autonomous."""
+    for suffix, short_suffix in _AUTONOMOUS_SUFFIXES.items():
+        if not name.endswith(suffix):
+            continue
+        base = name[: -len(suffix)]
+        stripped = True
+        while stripped:
+            stripped = False
+            for nationality in _NATIONALITIES:
+                for form in (nationality, nationality.removesuffix("族")):
+                    if len(form) >= 2 and base.endswith(form) and len(base) > len(form):
+                        base = base[: -len(form)]
+                        stripped = True
+                        break
+                if stripped:
+                    break
+        if base != name[: -len(suffix)] and len(base) >= 2:
+            return base + short_suffix
+        return None
+    return None
 
 
 def region_from_code(code: str | None) -> Region:
@@ -186,6 +227,7 @@ class _Mention:
     name: str
     codes: set[str]
     context_only: bool = False
+    end: int = 0
 
 
 def _mentions(text: str) -> list[_Mention]:
@@ -195,28 +237,49 @@ def _mentions(text: str) -> list[_Mention]:
     i = 0
     n = len(text)
     while i < n:
+        matched = _generic_after_city(text, i, found[-1] if found else None)
+        if matched:
+            found.append(matched)
+            i = matched.end
+            continue
         lengths = table.first_chars.get(text[i])
-        matched = 0
-        if lengths:
-            for length in lengths:
-                if i + length > n:
-                    continue
-                candidate = text[i : i + length]
-                if candidate in table.index:
-                    if length == 2 and i > 0:
-                        before = text[i - 1]
-                        if _CJK.match(before) and before not in _TWO_CHAR_BOUNDARY:
-                            continue
-
-                    found.append(_Mention(candidate, set(table.index[candidate])))
-                    matched = length
-                    break
-                if candidate in table.context_only:
-                    found.append(_Mention(candidate, {table.context_only[candidate]}, True))
-                    matched = length
-                    break
-        i += matched or 1
+        length_matched = 0
+        for length in lengths or ():
+            if i + length > n:
+                continue
+            candidate = text[i : i + length]
+            if candidate in table.index:
+                if length == 2 and i > 0:
+                    before = text[i - 1]
+                    if _CJK.match(before) and before not in _TWO_CHAR_BOUNDARY:
+                        continue
+                found.append(_Mention(candidate, set(table.index[candidate]), end=i + length))
+                length_matched = length
+                break
+            if candidate in table.context_only:
+                found.append(
+                    _Mention(candidate, {table.context_only[candidate]}, True, end=i + length)
+                )
+                length_matched = length
+                break
+        i += length_matched or 1
     return found
+
+
+def _generic_after_city(text: str, i: int, previous: _Mention | None) -> _Mention | None:
+    """济南市市中区: a generic-sounding division counts only right after its own city."""
+    if previous is None or previous.end != i or previous.context_only or len(previous.codes) != 1:
+        return None
+    parent = next(iter(previous.codes))
+    if _level(parent) != 1 and parent[:2] not in _MUNICIPALITIES:
+        return None
+    table = _table()
+    for name, codes in table.generic.items():
+        if text.startswith(name, i):
+            inside = {c for c in codes if _level(c) == 2 and _is_within(c, parent)}
+            if len(inside) == 1:
+                return _Mention(name, inside, end=i + len(name))
+    return None
 
 
 def _context_codes(mention_lists: list[list[_Mention]]) -> set[str]:

@@ -139,3 +139,27 @@ def test_credit_code_region() -> None:
 def test_empty_input() -> None:
     assert resolve_region().is_empty()
     assert resolve_region(None, "", context="") == Region()
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("济南市市中区人民政府", "370103"),
+        ("洛阳市老城区", "410302"),
+        ("西安市新城区司法局", "610102"),
+    ],
+)
+def test_generic_sounding_division_right_after_its_city(text: str, code: str) -> None:
+    assert resolve_region(text).code == code
+
+
+@pytest.mark.parametrize(
+    ("text", "display"),
+    [
+        ("恩施州人民政府", "湖北省恩施土家族苗族自治州"),
+        ("长阳县人民政府", "湖北省宜昌市长阳土家族自治县"),
+        ("黔东南州司法局", "贵州省黔东南苗族侗族自治州"),
+    ],
+)
+def test_autonomous_short_names(text: str, display: str) -> None:
+    assert resolve_region(text).display() == display
