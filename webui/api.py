@@ -13,7 +13,7 @@ from flask import Blueprint, abort, jsonify, request
 from indexer.api import QueryError
 from webui import get_backend
 from webui.state import MAX_API_PAGE_SIZE, BadRequest, SearchState
-from webui.viewdata import citation, run_search
+from webui.viewdata import citation, search_page
 
 bp = Blueprint("api", __name__)
 
@@ -30,7 +30,7 @@ def search():
     except BadRequest as err:
         return _error(400, str(err))
     try:
-        results = run_search(state)
+        results = search_page(state).results  # the page's own data, facets included
     except QueryError as err:
         return _error(400, f"检索式有误：{err}")
     return jsonify(results.to_dict())
@@ -62,8 +62,10 @@ def cite(doc_id: str):
 
 @bp.route("/stats")
 def stats():
-    # Paths, dates and other engine-specific values become strings rather than a 500.
-    return jsonify(json.loads(json.dumps(get_backend().stats(), default=str)))
+    # Paths, dates and other engine-specific values become strings rather than a 500; where
+    # the index lives on the server is nobody's business over HTTP.
+    stats = {k: v for k, v in get_backend().stats().items() if not k.endswith("_path")}
+    return jsonify(json.loads(json.dumps(stats, default=str)))
 
 
 @bp.route("/<path:_anything>")

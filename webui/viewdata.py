@@ -102,9 +102,24 @@ def run_search(state: SearchState, *, passages: int = 3, facets: bool = True) ->
 
 def search_page(state: SearchState) -> SearchPage:
     results = run_search(state)
+    _disjunctive_facets(state, results)
     chart = year_chart(results.facets.get("year", []), state.filters.get("year", ()))
     return SearchPage(state=state, results=results, chart=chart,
                       pagination=paginate(results.total, state))
+
+
+def _disjunctive_facets(state: SearchState, results: SearchResults) -> None:
+    """Count each filtered facet as if its own filter were off (values OR within a facet).
+
+    The engine counts facets over the filtered hits, so after choosing 2021 the year list
+    would shrink to 2021 alone and a second year could never be added, and the chart would
+    lose the trend. One extra count-only search per filtered facet fixes both.
+    """
+    for facet in state.filters:
+        others = {k: v for k, v in state.filters.items() if k != facet}
+        request = SearchRequest(query=state.query, filters=others, limit=0, passages=0,
+                                facets=True)
+        results.facets[facet] = get_backend().search(request).facets.get(facet, [])
 
 
 def overview() -> SearchResults:
