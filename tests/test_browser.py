@@ -1,0 +1,272 @@
+"""The web UI in a real browser: Debian's Chromium driven by Playwright, against the real
+``govsearch serve`` (waitress) over an index of the seeds plus one hostile document.
+
+Never runs ``playwright install``: the browser is the system's /usr/bin/chromium. Without it
+these tests skip with a reason, except under CI=true, where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest_webui import (
+    HOSTILE_WORD,
+    IMG_PAYLOAD,
+    ROOT,
+    SCRIPT_PAYLOAD,
+    SeededIndex,
+    build_seeded_index,
+)
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+ARTIFACTS = ROOT / "test-artifacts"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: the browser tests must run in CI)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def playwright_api():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed (pip install -e '.[test]')")
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)")
+    with sync_playwright() as api:
+        yield api
+
+
+@pytest.fixture(scope="module")
+def browser(playwright_api):
+    browser = playwright_api.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory) -> SeededIndex:
+    return build_seeded_index(tmp_path_factory.mktemp("browser"))
+
+
+@pytest.fixture(scope="module")
+def server(seeded) -> Iterator[str]:
+    """``govsearch serve --port 0`` in a subprocess; its first line names the real port."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "govsearch", "--data-dir", str(seeded.data_dir), "serve",
+         "--host", "127.0.0.1", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT)
+    try:
+        line = process.stdout.readline()  # blocks until the server has bound its socket
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert match, f"govsearch serve did not start: {line!r}"
+        yield f"http://127.0.0.1:{match.group(1)}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+
+
+class PageWatch:
+    """Records every JavaScript dialog (alert/confirm/prompt) and console error of a page."""
+
+    def __init__(self, page) -> None:
+        self.dialogs: list[str] = []
+        self.console_errors: list[str] = []
+        page.on("dialog", self._on_dialog)
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda err: self.console_errors.append(f"pageerror: {err}"))
+
+    def _on_dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def _on_console(self, message) -> None:
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN",
+                                  permissions=["clipboard-read", "clipboard-write"])
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    page = context.new_page()
+    page.watch = PageWatch(page)
+    yield page
+    assert page.watch.dialogs == [], f"a script ran: {page.watch.dialogs}"
+
+
+def total(page) -> int:
+    return int(page.locator("#total").inner_text())
+
+
+def api_json(server: str, path: str) -> dict:
+    with urllib.request.urlopen(server + path) as response:  # local test server only
+        return json.loads(response.read().decode("utf-8"))
+
+
+# ---------------------------------------------------------------------------------- tests
+
+
+def test_dialog_detector_works(page, server):
+    """Guards the XSS test below: prove an alert() would be seen."""
+    page.goto(server + "/")
+    page.evaluate("() => window.alert('probe')")
+    assert page.watch.dialogs == ["probe"]
+    page.watch.dialogs.clear()
+
+
+def test_search_facet_anchor_and_back_button(page, server):
+    page.goto(server + "/")
+    page.fill("#q", "行政复议")
+    page.press("#q", "Enter")
+    page.wait_for_url("**/search?q=*")
+    first_total = total(page)
+    assert first_total == api_json(server, "/api/search?q=%E8%A1%8C%E6%94%BF%E5%A4%8D%E8%AE%AE")["total"]
+    marks = page.locator(".passage-text mark")
+    assert marks.count() > 0 and marks.first.inner_text() == "行政复议"
+
+    facet = page.locator('section[data-facet="province"] a[data-value="湖北省"]')
+    expected = int(facet.locator(".facet-count").inner_text())
+    facet.click()
+    page.wait_for_url("**province=*")
+    assert total(page) == expected < first_total
+    assert page.locator(".chip").inner_text().startswith("省份：湖北省")
+
+    passage_link = page.locator("a.para-no").first
+    anchor = passage_link.get_attribute("href").rsplit("#", 1)[1]
+    passage_link.click()
+    page.wait_for_url(f"**#{anchor}")
+    target = page.locator(f"#{anchor}")
+    assert page.evaluate("() => document.querySelector(':target').id") == anchor
+    assert target.locator("mark").count() > 0
+    box = target.bounding_box()
+    assert box is not None and 0 <= box["y"] < 900, "the paragraph is scrolled into view"
+
+    page.go_back()
+    page.wait_for_url("**province=*")
+    assert total(page) == expected
+    page.go_back()
+    page.wait_for_url("**/search?q=*")
+    assert "province" not in page.url and total(page) == first_total
+    assert page.watch.console_errors == []
+
+
+def test_year_bar_filters_by_year(page, server):
+    page.goto(server + "/search?q=%E6%B3%95%E6%B2%BB")
+    bar = page.locator('g.bar[data-year="2017"]')
+    count = int(bar.get_attribute("data-count"))
+    assert count > 0
+    bar.click()
+    page.wait_for_url("**year=2017*")
+    assert total(page) == count
+    assert page.locator('g.bar.selected[data-year="2017"]').count() == 1
+
+
+def test_citation_dialog_shows_gbt7714_and_copies_it(page, server):
+    page.goto(server + "/search?q=%E8%A1%8C%E6%94%BF%E5%A4%8D%E8%AE%AE")
+    cite = page.locator(".passage a.cite-link").first
+    api_path = cite.get_attribute("data-cite")
+    expected = api_json(server, api_path)
+    cite.click()
+    dialog = page.locator("#cite-dialog")
+    assert dialog.is_visible()
+    gbt = page.locator("#cite-dialog-gbt")
+    gbt.wait_for(state="visible")
+    assert gbt.inner_text() == expected["gbt7714"]
+    assert "[EB" in expected["gbt7714"] and f"第{expected['paragraph']}段" in expected["gbt7714"]
+    assert page.locator("#cite-dialog-permalink").inner_text().endswith(f"#p{expected['paragraph']}")
+    page.locator('#cite-dialog button.copy[data-copy-from="cite-dialog-gbt"]').click()
+    assert page.evaluate("() => navigator.clipboard.readText()") == expected["gbt7714"]
+    page.keyboard.press("Escape")
+    assert not dialog.is_visible()
+    assert page.watch.console_errors == []
+
+
+def test_pasted_url_restores_the_same_state(context, server):
+    url = (server + "/search?q=%E8%A1%8C%E6%94%BF%E5%A4%8D%E8%AE%AE&province=%E6%B9%96%E5%8C%97%E7%9C%81"
+           "&sort=-date")
+    first = context.new_page()
+    first.goto(url)
+    state = (total(first), first.locator(".hit-title").all_inner_texts())
+    fresh = context.new_page()
+    PageWatch(fresh)
+    fresh.goto(first.url)
+    assert (total(fresh), fresh.locator(".hit-title").all_inner_texts()) == state
+    assert fresh.input_value("#q") == "行政复议"
+    assert fresh.locator(".chip").count() == 1
+    assert fresh.locator(".sort .current").inner_text() == "最新"
+    assert fresh.locator('section[data-facet="province"] li.selected').count() == 1
+
+
+def test_hostile_document_renders_as_text_everywhere(page, server, seeded):
+    doc = seeded.hostile_id
+    for path in ("/", f"/search?q={HOSTILE_WORD}", f"/doc/{doc}", f"/doc/{doc}?q={HOSTILE_WORD}",
+                 f"/doc/{doc}/cite?p=1", "/search.atom?q=" + HOSTILE_WORD):
+        page.goto(server + path)
+        if path.startswith("/search.atom"):
+            continue  # an XML document: nothing to run, the dialog watch still applies
+        text = page.locator("body").inner_text()
+        assert SCRIPT_PAYLOAD in text, path
+        assert page.locator("img").count() == 0, path
+    page.goto(server + f"/search?q={HOSTILE_WORD}")
+    assert IMG_PAYLOAD.strip() in page.locator(".hit-title").inner_text()
+    page.locator(".passage a.cite-link").first.click()
+    page.locator("#cite-dialog-gbt").wait_for(state="visible")
+    assert SCRIPT_PAYLOAD in page.locator("#cite-dialog-gbt").inner_text()
+    assert page.locator("#cite-dialog img").count() == 0
+    assert page.watch.console_errors == []
+
+
+def test_archive_copy_cannot_run_scripts(page, server, seeded):
+    page.goto(server + f"/doc/{seeded.hostile_id}/archive")
+    assert "SHA-256" in page.locator("body").inner_text()
+    frame = page.frame_locator("iframe.archive-frame")
+    assert f"{HOSTILE_WORD}存档页面" in frame.locator("h1").inner_text()
+    assert frame.locator("script").count() == 0
+    # Direct navigation to the raw copy is also sandboxed by its own CSP.
+    page.goto(server + f"/doc/{seeded.hostile_id}/archive/raw")
+    assert page.evaluate("() => typeof document.body.onload") in ("object", "undefined")
+    assert page.locator("h1").inner_text().startswith(HOSTILE_WORD)
+
+
+def test_screenshot_of_the_search_page(page, server):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(server + "/")
+    page.screenshot(path=str(ARTIFACTS / "front.png"), full_page=True)
+    page.goto(server + "/search?q=%E8%A1%8C%E6%94%BF%E5%A4%8D%E8%AE%AE")
+    page.locator(".syntax-help summary").click()
+    assert page.locator(".syntax-panel").is_visible()
+    assert "同段" in page.locator(".syntax-panel").inner_text()
+    page.locator(".syntax-help summary").click()
+    path = ARTIFACTS / "search.png"
+    page.screenshot(path=str(path), full_page=False)
+    assert path.stat().st_size > 20_000
+    assert page.watch.console_errors == []
