@@ -348,6 +348,8 @@ def _clean_html(text: str, encoding: str, *, url: str | None, source: str, base:
     written = _first_valid(fields, "written", parse_date) or find_signoff_date(paragraphs)
     index_no = _first_valid(fields, "index_no", _clean_index_no)
     site_id = meta.get("siteidcode") or _site_id_from_text(view)
+    if site_id and not site_id.strip().isdigit():
+        site_id = None  # central bodies use bm… codes: no GB/T 2260 prefix to read
     region = resolve_region(publisher, title, site_name, site_id_code=site_id,
                             context="\n".join(paragraphs)[:5000])
     extra = {label: value for label, value in fields.get("extra_pairs", []) if value}
@@ -459,10 +461,13 @@ def _choose_title(view: PageView, fields: dict[str, list[tuple[str, str]]]) -> s
                 if 4 <= len(h) <= 150 and not _is_siteish(h, view) and not is_chrome_line(h)]
     if head_title:
         key = _compact(head_title)
+        truncated = key.rstrip(".…")
         for heading in headings:
             hk = _compact(heading)
-            if hk == key or (len(key) >= 8 and (hk.startswith(key) or (key.startswith(hk) and len(hk) >= 8))):
-                return heading if len(hk) >= len(key) else head_title
+            if hk == key:
+                return heading
+            if truncated != key and len(truncated) >= 8 and hk.startswith(truncated):
+                return heading  # <title> cut short with an ellipsis: the heading is whole
         return head_title
     if headings:
         return max(headings, key=len)

@@ -33,7 +33,7 @@ LABEL_FIELDS: dict[str, str] = {
     "公开范围": "extra", "公文种类": "extra", "实施日期": "extra", "废止日期": "extra",
     "联合发文单位": "extra", "公开形式": "extra", "所属主题": "extra", "内容概述": "extra",
     # Terminators only: they end the previous value.
-    "浏览次数": "skip", "浏览量": "skip", "点击数": "skip", "点击率": "skip", "阅读次数": "skip",
+    "浏览次数": "skip", "浏览量": "skip", "点击数": "skip", "点击": "skip", "点击率": "skip", "阅读次数": "skip",
     "访问量": "skip", "访问次数": "skip", "阅读量": "skip", "作者": "skip", "责任编辑": "skip",
     "编辑": "skip", "字体": "skip", "字号": "skip", "分享到": "skip", "打印": "skip",
     "视力保护色": "skip", "保护视力色": "skip", "审核": "skip", "供稿": "skip",
@@ -47,21 +47,28 @@ def _label_pattern(label: str) -> str:
 
 
 _LABELS_LONGEST_FIRST = sorted(LABEL_FIELDS, key=len, reverse=True)
-_LABEL_ALTERNATION = "|".join(f"(?P<l{i}>{_label_pattern(lab)})"
-                              for i, lab in enumerate(_LABELS_LONGEST_FIRST))
-# A label starts a line, a cell, or follows a separator; it ends at a colon, a cell
-# boundary or the end of the line (a bare 来源 inside prose is not a label).
+# Labels specific enough to count anywhere on a line when a colon follows (DedeCMS bylines
+# run them together: 时间:2020-02-18 09:32来源:城关镇作者:admin); 名称/时间/日期 are not.
+_WEAK_FIELDS = {"title", "date"}
+_ANYWHERE = [lab for lab in _LABELS_LONGEST_FIRST if LABEL_FIELDS[lab] not in _WEAK_FIELDS]
+_BOUNDED_ALTERNATION = "|".join(f"(?P<a{i}>{_label_pattern(lab)})"
+                                for i, lab in enumerate(_LABELS_LONGEST_FIRST))
+_ANYWHERE_ALTERNATION = "|".join(f"(?P<b{i}>{_label_pattern(lab)})" for i, lab in enumerate(_ANYWHERE))
+# A label starts a line, a cell, or follows a separator, and ends at a colon, a cell boundary
+# or the end of the line; or it is a specific label directly followed by a colon.
 _LABEL_RE = re.compile(
-    rf"(?:^|(?<=[\t \u3000\u00a0|｜】\]）)]))[【\[]?(?:{_LABEL_ALTERNATION}){_GAP}"
+    rf"(?:^|(?<=[\t \u3000\u00a0|｜】\]）)]))[【\[]?(?:{_BOUNDED_ALTERNATION}){_GAP}"
     rf"(?:[:：]|(?=\t)|$)"
+    rf"|(?:{_ANYWHERE_ALTERNATION}){_GAP}[:：]"
 )
 _VALUE_TRIM = " \t\u3000\u00a0|｜【】[]：:;；,，"
 
 
 def _match_label(match: re.Match[str]) -> str:
-    for i, label in enumerate(_LABELS_LONGEST_FIRST):
-        if match.group(f"l{i}") is not None:
-            return label
+    for name, value in match.groupdict().items():
+        if value is not None:
+            labels = _LABELS_LONGEST_FIRST if name[0] == "a" else _ANYWHERE
+            return labels[int(name[1:])]
     raise AssertionError("label alternation matched no group")
 
 
@@ -86,8 +93,8 @@ def label_pairs(lines: Iterable[str]) -> list[tuple[str, str]]:
             value = line[match.end(): end].strip(_VALUE_TRIM)
             label = _match_label(match)
             pairs.append((label, value))
-            if not value and k + 1 == len(matches):
-                pending = label
+            if not value and len(matches) == 1 and not line[: match.start()].strip(_VALUE_TRIM):
+                pending = label  # a label alone on its line: the value is on the next one
     return pairs
 
 

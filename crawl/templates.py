@@ -42,9 +42,6 @@ TEMPLATES: tuple[Template, ...] = (
     ),
     # UCAP / gov.cn layout.
     Template("ucap", ('//*[@id="UCAP-CONTENT"]', f"//*[{_has_class('pages_content')}]")),
-    # 广东政府信息公开目录平台 gkmlpt.
-    Template("gkmlpt", (f"//*[{_has_class('article-content')}][ancestor::*[{_has_class('gkmlpt')}]]",
-                        '//*[@id="gkmlpt-content"]')),
     # 开普云 (Kaipuyun) 政务 templates.
     Template("kaipuyun", ('//*[@id="ivs_content"]', f"//*[{_has_class('ivs_content')}]",
                           '//*[@id="kp-article-content"]')),
@@ -55,6 +52,8 @@ TEMPLATES: tuple[Template, ...] = (
     # 织梦 DedeCMS article template.
     Template("dedecms", (f"//*[{_has_class('article_content')}][ancestor::*[{_has_class('article')}]]",
                          '//*[@id="article_content"]', f"//*[{_has_class('dede_content')}]")),
+    # 广东政府信息公开目录平台 gkmlpt: a generic class name, so it is tried last.
+    Template("gkmlpt", ('//*[@id="gkmlpt-content"]', f"//*[{_has_class('article-content')}]")),
 )
 
 # Fingerprints that name the platform even when the body container is generic; used only to
