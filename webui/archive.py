@@ -107,6 +107,16 @@ def clean_html(html: str, base_url: str | None = None) -> str:
     for element in tree.iter():
         if not isinstance(element.tag, str):
             continue
+        if element.tag == "img":
+            # The policy blocks remote images anyway; keep the address and say what was there
+            # instead of showing a broken-image icon and logging a violation per image.
+            src = element.attrib.pop("src", "")
+            element.attrib.pop("srcset", None)
+            if src and not src.startswith("data:image/"):
+                element.set("data-original-src", src)
+                element.set("alt", element.get("alt") or "[图片]")
+            elif src:
+                element.set("src", src)
         for name in list(element.attrib):
             lowered = name.lower()
             value = element.attrib[name].strip().lower()
