@@ -29,6 +29,10 @@ setup(
         "charset-normalizer>=3.3",
         "pypdf>=4.2",
         "python-docx>=1.1",
+        # Crawler (issue 4): Scrapy 2.19 for DOWNLOAD_DELAY_JITTER and async start()
+        "scrapy>=2.19",
+        "warcio>=1.7",
+        "protego>=0.3",
     ],
     extras_require={
         "test": [

@@ -1,0 +1,183 @@
+"""The single writer of the index during a crawl.
+
+Why one place: Whoosh allows one writer per index, and an interrupted crawl must keep what it
+committed. Documents are buffered and added in batches (every ``batch_size`` documents or
+``commit_interval`` seconds); only after a batch is durably in the index are the matching
+crawl-state rows written (URL → document, validators, frontier entries done). A crash
+therefore loses at most one batch, and the next run re-fetches exactly those pages.
+
+Near-duplicates are merged here: a body already indexed under another URL adds that URL to
+the existing document's ``other_sources`` instead of becoming a second document.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from crawl.dedup import NearDuplicates
+from indexer.document import Document, make_id
+
+if TYPE_CHECKING:
+    from crawl.spider import CrawlContext
+
+GONE_KEY = "gone"  # Document.extra key: "YYYY-MM-DD HTTP 404" once the page disappeared
+GONE_SOURCES_KEY = "gone_sources"  # other sources that disappeared, one per line
+
+
+class DocumentSink:
+    """Buffers documents, merges duplicates, commits batches to the index."""
+
+    def __init__(self, ctx: CrawlContext | None, index: Any, *, batch_size: int = 20,
+                 commit_interval: float = 30.0, state: Any = None, stats: Any = None,
+                 dedup: NearDuplicates | None = None):
+        self.ctx = ctx
+        self.index = index
+        self.state = state if state is not None else (ctx.state if ctx else None)
+        self.stats = stats if stats is not None else (ctx.stats if ctx else None)
+        self.batch_size = batch_size
+        self.commit_interval = commit_interval
+        self.buffer: dict[str, Document] = {}
+        self.url_updates: list[tuple[str, dict[str, Any]]] = []
+        self.bodies: dict[str, Document] = {}
+        self.done_keys: list[str] = []
+        self.last_commit = time.monotonic()
+        self.commits = 0
+        self.dedup = dedup if dedup is not None else NearDuplicates()
+        if dedup is None and self.state is not None:
+            for doc_id, title, body in self.state.iter_bodies():
+                self.dedup.add(doc_id, title, body)
+
+    def _count(self, name: str) -> None:
+        if self.stats is not None:
+            setattr(self.stats, name, getattr(self.stats, name) + 1)
+
+    def _lookup(self, doc_id: str) -> Document | None:
+        return self.buffer.get(doc_id) or self.index.get(doc_id)
+
+    def accept(self, document: Document, *, url: str, url_fields: dict[str, Any],
+               done_keys: Iterable[str] = ()) -> str:
+        """Take one cleaned document fetched from ``url``; returns what happened to it."""
+        document.id = make_id(url)
+        document.source = url
+        self.done_keys.extend(done_keys)
+        fields = dict(url_fields)
+        fields["content_hash"] = document.content_hash
+        previous = self.state.get(url) if self.state is not None else None
+        if (previous and previous.content_hash == document.content_hash and previous.doc_id
+                and previous.state in ("ok", "duplicate", "unchanged")):
+            fields["doc_id"] = previous.doc_id
+            fields["state"] = previous.state
+            self.url_updates.append((url, fields))
+            self._count("unchanged_docs")
+            self.maybe_flush()
+            return "unchanged"
+        canonical_id = self.dedup.find(document.title, document.body, exclude=document.id)
+        canonical = self._lookup(canonical_id) if canonical_id else None
+        if canonical is not None and canonical.source != url:
+            if url not in canonical.other_sources:
+                canonical.other_sources.append(url)
+            self.buffer[canonical.id] = canonical
+            fields["doc_id"] = canonical.id
+            fields["state"] = "duplicate"
+            self.url_updates.append((url, fields))
+            self._count("duplicates")
+            self.maybe_flush()
+            return "duplicate"
+        existing = self._lookup(document.id)
+        if existing is not None:
+            merged = [s for s in existing.other_sources if s != url]
+            document.other_sources = merged + [
+                s for s in document.other_sources if s not in merged and s != url]
+            for key in (GONE_SOURCES_KEY,):
+                if key in existing.extra:
+                    document.extra.setdefault(key, existing.extra[key])
+            self._count("updated_docs")
+            outcome = "updated"
+        else:
+            self._count("new_docs")
+            outcome = "new"
+        self.dedup.add(document.id, document.title, document.body)
+        self.buffer[document.id] = document
+        self.bodies[document.id] = document
+        fields["doc_id"] = document.id
+        fields["state"] = "ok"
+        self.url_updates.append((url, fields))
+        self.maybe_flush()
+        return outcome
+
+    def gone(self, url: str, doc_id: str, status: int, when: str) -> None:
+        """Flag, never delete: the document stays searchable and says its page is gone."""
+        document = self._lookup(doc_id)
+        if document is None:
+            return
+        note = f"{when} HTTP {status}"
+        if document.source == url:
+            document.extra[GONE_KEY] = note
+        else:
+            lines = [x for x in document.extra.get(GONE_SOURCES_KEY, "").split("\n") if x]
+            entry = f"{url} {note}"
+            if not any(x.startswith(url + " ") for x in lines):
+                lines.append(entry)
+            document.extra[GONE_SOURCES_KEY] = "\n".join(lines)
+        self.buffer[document.id] = document
+        self.maybe_flush()
+
+    def maybe_flush(self) -> None:
+        if (len(self.buffer) >= self.batch_size
+                or time.monotonic() - self.last_commit >= self.commit_interval):
+            self.flush()
+
+    def flush(self) -> None:
+        """Commit the buffered documents, then the crawl-state rows that depend on them."""
+        if self.buffer:
+            report = self.index.add(list(self.buffer.values()))
+            self.commits += 1
+            if self.stats is not None:
+                for source, reason in getattr(report, "failed", []) or []:
+                    self.stats.error(source, f"索引失败：{reason}")
+        if self.state is not None and (self.url_updates or self.bodies or self.done_keys):
+            with self.state.transaction():
+                for url, fields in self.url_updates:
+                    self.state.record(url, **fields)
+                for doc_id, document in self.bodies.items():
+                    self.state.save_body(doc_id, document.title, document.body)
+                self.state.mark_done(self.done_keys)
+        self.buffer.clear()
+        self.url_updates.clear()
+        self.bodies.clear()
+        self.done_keys.clear()
+        self.last_commit = time.monotonic()
+
+
+class IndexPipeline:
+    """Opens the index and the sink for the crawl, and commits what is left at the end."""
+
+    def __init__(self, crawler: Any):
+        self.crawler = crawler
+        self.index: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> IndexPipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        from indexer import open_index
+
+        ctx = self.crawler.spider.ctx
+        self.index = open_index(ctx.options.data_dir)
+        ctx.sink = DocumentSink(ctx, self.index, batch_size=ctx.options.batch_size,
+                                commit_interval=ctx.options.commit_interval)
+
+    def process_item(self, item: Any) -> Any:
+        return item
+
+    def close_spider(self) -> None:
+        ctx = self.crawler.spider.ctx
+        try:
+            if ctx.sink is not None:
+                ctx.sink.flush()
+        finally:
+            if self.index is not None:
+                self.index.close()

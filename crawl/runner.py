@@ -1,0 +1,278 @@
+"""Run a crawl (in this process or a child) and rebuild everything from the WARCs.
+
+Why a child process: Twisted's reactor starts once per process, so a program that crawls more
+than once (the tests, a scheduler, the web UI) runs each crawl as
+``python -m crawl.runner --options FILE``. The CLI crawls in-process, once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from crawl.settings import CrawlOptions, scrapy_settings
+
+
+class CrawlError(Exception):
+    """A crawl that could not run at all; ``str()`` is a one-line message for the user."""
+
+
+def run_crawl(options: CrawlOptions) -> dict[str, Any]:
+    """Crawl in this process (once per process) and return the summary."""
+    import logging
+
+    from scrapy.crawler import CrawlerProcess
+
+    from crawl.spider import GovSpider
+
+    options.data_dir.mkdir(parents=True, exist_ok=True)
+    process = CrawlerProcess(scrapy_settings(options), install_root_handler=True)
+    logging.getLogger("scrapy").setLevel(options.log_level)
+    crawler = process.create_crawler(GovSpider)
+    process.crawl(crawler)
+    process.start()
+    spider = crawler.spider
+    summary = getattr(getattr(spider, "ctx", None), "summary", None)
+    if summary is None:
+        raise CrawlError("抓取未能完成（详见日志）")
+    return summary
+
+
+def _options_to_json(options: CrawlOptions) -> str:
+    data = dataclasses.asdict(options)
+    data["data_dir"] = str(options.data_dir)
+    return json.dumps(data, ensure_ascii=False)
+
+
+def options_from_json(text: str) -> CrawlOptions:
+    data = json.loads(text)
+    data["data_dir"] = Path(data["data_dir"])
+    return CrawlOptions(**data)
+
+
+def run_crawl_subprocess(options: CrawlOptions, *, timeout: float | None = None,
+                         env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Crawl in a child process; returns the summary (raises CrawlError on failure)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False,
+                                     encoding="utf-8") as fh:
+        fh.write(_options_to_json(options))
+        path = fh.name
+    try:
+        proc = start_crawl_subprocess(path, env=env)
+        _, stderr = proc.communicate(timeout=timeout)
+        if proc.returncode != 0:
+            raise CrawlError(f"抓取进程失败（退出码 {proc.returncode}）：{stderr[-2000:]}")
+    finally:
+        os.unlink(path)
+    return json.loads((options.data_dir / "crawl-last.json").read_text(encoding="utf-8"))
+
+
+def start_crawl_subprocess(options_file: str | Path, *,
+                           env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Start ``python -m crawl.runner`` without waiting (the tests interrupt it)."""
+    root = Path(__file__).resolve().parent.parent
+    child_env = dict(os.environ if env is None else env)
+    child_env["PYTHONPATH"] = os.pathsep.join(
+        [str(root), *filter(None, [child_env.get("PYTHONPATH")])])
+    return subprocess.Popen(
+        [sys.executable, "-m", "crawl.runner", "--options", str(options_file)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env)
+
+
+def write_options(options: CrawlOptions, path: str | Path) -> Path:
+    Path(path).write_text(_options_to_json(options), encoding="utf-8")
+    return Path(path)
+
+
+# --------------------------------------------------------------------------- reindex
+
+
+def reindex(data_dir: str | Path, *, progress: Any = None) -> dict[str, Any]:
+    """Rebuild every crawled document from the WARC captures alone, offline.
+
+    Replays the archive with the crawl's rules: the newest 200 of each URL is cleaned (its
+    attachments read from the archive); documents are accepted in the order the crawl
+    emitted them (when the page's last attachment had arrived), so near-duplicates merge
+    into the same first document; a page whose newest capture is a 404/410 keeps its
+    document, flagged as gone. A file is a document of its own only when the page that
+    linked it (its request's Referer) is not an article.
+    """
+    from crawl import discovery
+    from crawl.dedup import NearDuplicates
+    from crawl.pipelines import DocumentSink
+    from crawl.spider import REPORT_ATTACHMENTS, clean_page
+    from crawl.warc import iter_captures, read_capture
+    from indexer import open_index
+
+    data_dir = Path(data_dir)
+    warc_dir = data_dir / "warc"
+    latest_ok: dict[str, tuple[int, str, int, str]] = {}  # url → (seq, file, offset, sha)
+    first_seen_sha: dict[tuple[str, str], tuple[int, str]] = {}  # (url, sha) → (seq, date)
+    last_status: dict[str, tuple[int, int, str]] = {}  # url → (seq, status, date)
+    content_types: dict[str, str] = {}
+    captures = 0
+    for seq, capture in enumerate(iter_captures(warc_dir)):
+        captures += 1
+        url = capture.url
+        if capture.method != "GET" or url.endswith("/robots.txt"):
+            continue
+        last_status[url] = (seq, capture.status, capture.fetched.isoformat())
+        if capture.status == 200:
+            latest_ok[url] = (seq, capture.file, capture.offset, capture.sha256)
+            first_seen_sha.setdefault((url, capture.sha256), (seq, capture.fetched.isoformat()))
+            content_types[url] = capture.headers.get("content-type", "")
+    if not latest_ok:
+        raise FileNotFoundError(f"{warc_dir} 中没有可用的抓取记录")
+
+    def first_seq(url: str) -> int:
+        return first_seen_sha[(url, latest_ok[url][3])][0]
+
+    def load(url: str) -> Any:
+        _, file, offset, _ = latest_ok[url]
+        return read_capture(warc_dir, file, offset)
+
+    def fetch(href: str) -> bytes | None:
+        url = discovery.clean_url(href)
+        capture = load(url) if url in latest_ok else None
+        return capture.body if capture else None
+
+    pages: list[str] = []
+    files: list[str] = []
+    for url in latest_ok:
+        kind = discovery.classify(url)
+        ctype = content_types.get(url, "").split(";")[0].strip().lower()
+        if kind == "list" or "dataproxy.jsp" in url or url.endswith(".xml") or "xml" in ctype:
+            continue
+        is_html = ctype.startswith(("text/html", "application/xhtml", "text/plain")) or not ctype
+        if kind == "attachment" or not is_html:
+            files.append(url)
+        else:
+            pages.append(url)
+
+    built: list[tuple[int, str, Any]] = []
+    article_pages: set[str] = set()
+    for url in pages:
+        capture = load(url)
+        if capture is None:
+            continue
+        result = clean_page(capture.body, url=url, headers=capture.headers,
+                            fetch_attachment=fetch)
+        if result.kind not in ("article", "attachment-only") or result.document is None:
+            continue
+        article_pages.add(url)
+        emit = first_seq(url)
+        for att in result.attachment_links[:10]:
+            att_url = discovery.clean_url(att.href)
+            if att_url in latest_ok and urlsplit_path(att_url).endswith(REPORT_ATTACHMENTS):
+                emit = max(emit, first_seq(att_url))
+        built.append((emit, url, _stamp(result.document, url, latest_ok, first_seen_sha)))
+    referers = _attachment_referers(warc_dir)
+    for url in files:
+        if referers.get(url) in article_pages or (not urlsplit_path(url).endswith(
+                REPORT_ATTACHMENTS) and discovery.classify(url) == "attachment"):
+            continue  # an article's attachment, already read into that article
+        capture = load(url)
+        if capture is None:
+            continue
+        result = clean_page(capture.body, url=url, headers=capture.headers)
+        if result.document is None:
+            continue
+        built.append((first_seq(url), url, _stamp(result.document, url, latest_ok,
+                                                   first_seen_sha)))
+
+    index = open_index(data_dir)
+    try:
+        sink = DocumentSink(None, index, batch_size=200, commit_interval=1e9,
+                            dedup=NearDuplicates())
+        outcomes: dict[str, int] = defaultdict(int)
+        for done, (_, url, document) in enumerate(sorted(built, key=lambda x: (x[0], x[1])), 1):
+            outcomes[sink.accept(document, url=url, url_fields={})] += 1
+            if progress is not None:
+                progress(done, len(built))
+        gone = 0
+        for url, (seq, status, when) in last_status.items():
+            if status in (404, 410) and url in latest_ok and latest_ok[url][0] < seq:
+                doc_id = _doc_for(sink, url)
+                if doc_id:
+                    sink.gone(url, doc_id, status, when[:10])
+                    gone += 1
+        sink.flush()
+        documents = sum(1 for _ in index.iter_documents())
+    finally:
+        index.close()
+    return {"captures": captures, "documents_built": len(built), "documents": documents,
+            "duplicates": outcomes["duplicate"], "gone": gone}
+
+
+def _stamp(document: Any, url: str, latest_ok: dict[str, tuple[int, str, int, str]],
+           first_seen_sha: dict[tuple[str, str], tuple[int, str]]) -> Any:
+    """Capture time and hash as the crawl records them: first capture of these bytes."""
+    import datetime as dt
+
+    sha = latest_ok[url][3]
+    document.captured = dt.datetime.fromisoformat(first_seen_sha[(url, sha)][1])
+    document.capture_sha256 = sha
+    return document
+
+
+def _doc_for(sink: Any, url: str) -> str | None:
+    from indexer.document import make_id
+
+    doc_id = make_id(url)
+    if sink._lookup(doc_id) is not None:
+        return doc_id
+    for document in sink.index.iter_documents():
+        if url in document.other_sources:
+            return document.id
+    return None
+
+
+def urlsplit_path(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path.lower()
+
+
+def _attachment_referers(warc_dir: Path) -> dict[str, str]:
+    """URL → the Referer its first request carried (the page that linked it)."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    from crawl.warc import warc_files
+
+    out: dict[str, str] = {}
+    for path in warc_files(warc_dir):
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type != "request":
+                    continue
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                if url in out:
+                    continue
+                ref = record.http_headers.get_header("Referer") if record.http_headers else None
+                out[url] = ref or ""
+    return out
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crawl.runner")
+    parser.add_argument("--options", required=True, help="JSON file with CrawlOptions")
+    args = parser.parse_args(argv)
+    options = options_from_json(Path(args.options).read_text(encoding="utf-8"))
+    summary = run_crawl(options)
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

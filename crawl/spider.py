@@ -1,0 +1,631 @@
+"""The govsearch spider: columns → pagination → articles → attachments, incrementally.
+
+How one crawl flows:
+
+* Seeds (and ``/sitemap.xml`` when there are no keywords) start a run recorded in
+  ``crawl.sqlite``; every request is written to the run's frontier before it is scheduled,
+  so ``--resume`` re-schedules exactly what was left.
+* List pages are always re-read; their pagination is followed until a page whose article
+  links were all fetched by an earlier run ("reached known items").
+* Known articles and attachments are requested conditionally (If-None-Match /
+  If-Modified-Since); a 304 costs no body. 404/410 mark a page gone and flag its document.
+* Each article page is cleaned by :func:`crawl.clean.clean_bytes`. Its attachments are
+  fetched (politely, archived) and handed back to the cleaner, since a report is often only
+  a PDF behind a "详见附件" page.
+* Documents go to :class:`crawl.pipelines.DocumentSink`, the single writer of the index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter, defaultdict
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response
+
+from crawl import discovery
+from crawl.settings import CrawlOptions
+from crawl.state import CrawlState
+from crawl.warc import WarcRecorder, read_capture
+
+#: Attachment formats fetched for the archive and handed to the cleaner.
+REPORT_ATTACHMENTS = (".pdf", ".doc", ".docx", ".wps", ".ofd")
+HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "")
+
+
+def clean_page(data: bytes, *, url: str, headers: dict[str, str] | None = None,
+               fetch_attachment: Any = None) -> Any:
+    """The cleaner's entry point (one place, so the crawl and reindex clean identically)."""
+    from crawl.clean import clean_bytes
+
+    return clean_bytes(data, url=url, headers=headers, fetch_attachment=fetch_attachment)
+
+
+@dataclass
+class CrawlStats:
+    """Live numbers for the progress line and the end-of-crawl summary."""
+
+    pages: int = 0
+    bytes: int = 0
+    not_modified: int = 0
+    new_docs: int = 0
+    updated_docs: int = 0
+    unchanged_docs: int = 0
+    duplicates: int = 0
+    gone: int = 0
+    not_articles: int = 0
+    retries: int = 0
+    traps: int = 0
+    offsite: int = 0
+    robots_forbidden: int = 0
+    stopped_pagination: int = 0
+    per_host: Counter = field(default_factory=Counter)
+    status: Counter = field(default_factory=Counter)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    started: float = 0.0
+
+    def fetched(self, url: str, status: int, size: int) -> None:
+        self.pages += 1
+        self.bytes += size
+        self.per_host[discovery.host_of(url)] += 1
+        self.status[status] += 1
+        if status == 304:
+            self.not_modified += 1
+
+    def error(self, url: str, reason: str) -> None:
+        self.errors.append((url, reason))
+
+    def progress_line(self) -> str:
+        hosts = " ".join(f"{h}:{n}" for h, n in self.per_host.most_common(4))
+        return (f"已抓取 {self.pages} 页（未变 304：{self.not_modified}）· 新文档 {self.new_docs}"
+                f" · 更新 {self.updated_docs} · 重复 {self.duplicates} · 失效 {self.gone}"
+                f" · 错误 {len(self.errors)} · {hosts}")
+
+    def summary(self, elapsed: float) -> dict[str, Any]:
+        return {
+            "pages": self.pages, "bytes": self.bytes, "not_modified": self.not_modified,
+            "new_docs": self.new_docs, "updated_docs": self.updated_docs,
+            "unchanged_docs": self.unchanged_docs, "duplicates": self.duplicates,
+            "gone": self.gone, "not_articles": self.not_articles, "retries": self.retries,
+            "traps": self.traps, "offsite": self.offsite,
+            "robots_forbidden": self.robots_forbidden,
+            "stopped_pagination": self.stopped_pagination,
+            "per_host": dict(self.per_host), "status": {str(k): v for k, v in self.status.items()},
+            "errors": [list(e) for e in self.errors[:200]], "error_count": len(self.errors),
+            "elapsed": round(elapsed, 3),
+            "pages_per_second": round(self.pages / elapsed, 3) if elapsed > 0 else None,
+        }
+
+
+@dataclass
+class PendingArticle:
+    """An article page waiting for its attachments before it can be cleaned."""
+
+    url: str
+    key: str
+    body: bytes
+    headers: dict[str, str]
+    capture: dict[str, Any]
+    waiting: set[str]
+
+
+class CrawlContext:
+    """What the spider, middlewares and the pipeline share during one crawl."""
+
+    def __init__(self, options: CrawlOptions):
+        self.options = options
+        self.state = CrawlState(options.data_dir / "crawl.sqlite")
+        self.recorder = WarcRecorder(options.data_dir / "warc")
+        self.stats = CrawlStats()
+        self.sink: Any = None  # crawl.pipelines.DocumentSink, opened with the pipeline
+        self.resumed = False
+
+    def close(self) -> None:
+        self.recorder.close()
+        self.state.close()
+
+
+def _headers(response: Response) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, values in response.headers.items():
+        key = name.decode("latin-1").lower() if isinstance(name, bytes) else str(name).lower()
+        if values:
+            value = values[-1]
+            out[key] = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+    return out
+
+
+class GovSpider(scrapy.Spider):
+    name = "govsearch"
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> GovSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        options: CrawlOptions = crawler.settings["GOVSEARCH_OPTIONS"]
+        spider.ctx = CrawlContext(options)
+        spider.options = options
+        hosts = {discovery.host_of(s) for s in options.seeds} | {
+            h.lower() for h in options.allowed_hosts}
+        spider.hosts = {h for h in hosts if h}
+        # Scrapy's offsite filter also stops redirects that leave the sites.
+        spider.allowed_domains = sorted(spider.hosts)
+        spider.shapes = Counter()
+        spider.pending = {}
+        spider.waiters = defaultdict(set)  # attachment url → article urls waiting for it
+        spider.attachment_done = {}  # attachment url → (file, offset) or None
+        spider.requested_attachments = set()  # scheduled by this process
+        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        return spider
+
+    # -- requests ---------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Request]:
+        options = self.options
+        state = self.ctx.state
+        import time
+
+        self.ctx.stats.started = time.monotonic()
+        _, resumed = state.start_run(options.seeds, resume=options.resume)
+        self.ctx.resumed = resumed
+        if resumed:
+            # Build every request first: attachments must be known as in flight before any
+            # resumed article page asks for them.
+            requests = [r for r in (self._from_spec(spec) for spec in state.pending()) if r]
+            for request in requests:
+                yield request
+            return
+        for seed in options.seeds:
+            url = discovery.clean_url(seed)
+            kind = "article" if discovery.classify(url) == "article" else "seed"
+            request = self._request(url, kind=kind, depth=0)
+            if request is not None:
+                yield request
+        if options.sitemaps and not options.keywords:
+            for host_root in sorted({f"{urlsplit(s).scheme}://{urlsplit(s).netloc}"
+                                     for s in options.seeds}):
+                request = self._request(f"{host_root}/sitemap.xml", kind="sitemap", depth=0)
+                if request is not None:
+                    yield request
+
+    def _request(self, url: str, *, kind: str, depth: int, method: str = "GET",
+                 body: str = "", referer: str | None = None,
+                 extra: dict[str, Any] | None = None) -> Request | None:
+        """A new request of this run, or None if the run already has it."""
+        key = f"{method} {url} {body}".strip()
+        spec = {"url": url, "kind": kind, "depth": depth, "method": method, "body": body,
+                "referer": referer, "extra": extra or {}, "key": key}
+        if not self.ctx.state.enqueue(key, spec):
+            return None
+        return self._from_spec(spec)
+
+    def _from_spec(self, spec: dict[str, Any]) -> Request | None:
+        url, kind = spec["url"], spec["kind"]
+        headers: dict[str, str] = {}
+        if spec.get("referer"):
+            headers["Referer"] = spec["referer"]
+        if kind in ("article", "attachment"):
+            known = self.ctx.state.get(url)
+            if known and known.payload_sha256 and known.warc_file:
+                if known.etag:
+                    headers["If-None-Match"] = known.etag
+                if known.last_modified:
+                    headers["If-Modified-Since"] = known.last_modified
+        if kind == "attachment":
+            self.requested_attachments.add(url)
+        if spec.get("method") == "POST":
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        meta = {"gs_kind": kind, "gs_depth": spec["depth"], "gs_key": spec["key"],
+                "gs_extra": spec.get("extra") or {}}
+        if kind == "sitemap":
+            meta["dont_retry"] = True
+        priority = {"attachment": 30, "article": 20, "dataproxy": 10, "list": 5}.get(kind, 0)
+        return Request(url, method=spec.get("method", "GET"), body=spec.get("body") or None,
+                       headers=headers, meta=meta, callback=self.parse, errback=self.on_error,
+                       priority=priority, dont_filter=True)
+
+    # -- responses --------------------------------------------------------------------
+
+    def parse(self, response: Response) -> Iterable[Request]:
+        kind = response.meta["gs_kind"]
+        key = response.meta["gs_key"]
+        url = response.request.url if response.request else response.url
+        status = response.status
+        capture = response.meta.get("gs_capture") or {}
+        state = self.ctx.state
+
+        if status == 304:
+            state.record(url, kind=kind, status=304, state="unchanged")
+            if kind == "attachment":
+                yield from self._attachment_arrived(url, key, ok=True)
+                return
+            if kind == "article":
+                self.ctx.stats.unchanged_docs += 1
+            state.mark_done([key])
+            return
+        if status in (404, 410):
+            yield from self._gone(url, key, kind, status, capture)
+            return
+        if status >= 400:
+            self.ctx.stats.error(url, f"HTTP {status}")
+            state.record(url, kind=kind, status=status, state="error")
+            if kind == "attachment":
+                yield from self._attachment_arrived(url, key, ok=False)
+                return
+            state.mark_done([key])
+            return
+        if kind == "sitemap":
+            yield from self._parse_sitemap(response, key)
+            return
+        if kind == "dataproxy":
+            yield from self._parse_dataproxy(response, key)
+            return
+        if kind == "attachment":
+            self._remember_capture(url, kind, response, capture, content_hash=None)
+            if response.meta["gs_extra"].get("standalone"):
+                yield from self._standalone_attachment(response, url, key, capture)
+            yield from self._attachment_arrived(url, key, ok=True)
+            return
+        yield from self._parse_page(response, url, key, kind, capture)
+
+    def on_error(self, failure: Any) -> Iterable[Request]:
+        request = failure.request
+        kind = request.meta.get("gs_kind")
+        key = request.meta.get("gs_key")
+        url = request.url
+        if failure.check(IgnoreRequest):
+            reason = str(failure.value) or "ignored"
+            if "robots.txt" in reason:
+                self.ctx.stats.robots_forbidden += 1
+            else:
+                self.ctx.stats.offsite += 1
+            state_name = "robots" if "robots.txt" in reason else "ignored"
+        else:
+            reason = f"{failure.type.__name__}: {failure.value}"
+            if kind != "sitemap":
+                self.ctx.stats.error(url, reason)
+            state_name = "error"
+        self.ctx.state.record(url, kind=kind, state=state_name)
+        if kind == "attachment":
+            yield from self._attachment_arrived(url, key, ok=False)
+            return
+        self.ctx.state.mark_done([key])
+
+    def _remember_capture(self, url: str, kind: str, response: Response,
+                          capture: dict[str, Any], content_hash: str | None) -> dict[str, Any]:
+        headers = _headers(response)
+        fields = {
+            "kind": kind, "status": response.status, "state": "ok",
+            "etag": headers.get("etag"), "last_modified": headers.get("last-modified"),
+            "payload_sha256": capture.get("sha256"), "warc_file": capture.get("file"),
+            "warc_offset": capture.get("offset"),
+        }
+        if content_hash is not None:
+            fields["content_hash"] = content_hash
+        if kind not in ("article",):
+            self.ctx.state.record(url, **fields)
+        return fields
+
+    # -- pages ------------------------------------------------------------------------
+
+    def _parse_page(self, response: Response, url: str, key: str, kind: str,
+                    capture: dict[str, Any]) -> Iterable[Request]:
+        headers = _headers(response)
+        content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        body = response.body
+        if discovery.classify(url) == "attachment" or not (
+                content_type.startswith(HTML_TYPES) or not content_type):
+            # A report served directly (a PDF at a page-like URL): a document of its own.
+            self._remember_capture(url, "attachment", response, capture, None)
+            yield from self._standalone_attachment(response, url, key, capture)
+            self.ctx.state.mark_done([key])
+            return
+        from crawl.encoding import decode_html
+
+        text, _ = decode_html(body, headers.get("content-type"))
+        depth = response.meta["gs_depth"]
+        if kind in ("seed", "list", "other"):
+            self._remember_capture(url, "list", response, capture, None)
+            yield from self._follow_list(text, url, depth)
+        if discovery.classify(url) == "list":
+            # Column pages are never documents, however article-like a short column looks.
+            self.ctx.state.mark_done([key])
+            return
+        known = self.ctx.state.get(url)
+        if (kind == "article" and known and known.payload_sha256 == capture.get("sha256")
+                and known.content_hash):
+            # The server ignored our validators but sent the same bytes: nothing changed.
+            self.ctx.state.record(url, status=response.status, state="ok")
+            self.ctx.stats.unchanged_docs += 1
+            self.ctx.state.mark_done([key])
+            return
+        result = clean_page(body, url=url, headers=headers)
+        if result.kind not in ("article", "attachment-only"):
+            if kind == "article":
+                # An "article" URL that is really a list: read it as one.
+                self.ctx.stats.not_articles += 1
+                self._remember_capture(url, "list", response, capture, None)
+                self.ctx.state.record(url, kind="list", state="not-article")
+                yield from self._follow_list(text, url, depth)
+            self.ctx.state.mark_done([key])
+            return
+        waiting: set[str] = set()
+        for attachment in result.attachment_links[: self.options.max_attachments_per_page]:
+            att_url = discovery.clean_url(attachment.href)
+            if not urlsplit(att_url).path.lower().endswith(REPORT_ATTACHMENTS) and \
+                    not discovery.HANWEB_ATTACHMENT.search(att_url):
+                continue
+            if not self._on_site(att_url) or att_url in self.attachment_done:
+                continue
+            request = self._request(att_url, kind="attachment", depth=depth + 1, referer=url)
+            if request is None and att_url not in self.requested_attachments:
+                continue  # fetched by an earlier process of this run: read from the archive
+            waiting.add(att_url)
+            self.waiters[att_url].add(url)
+            if request is not None:
+                yield request
+        pending = PendingArticle(url, key, body, headers, capture, waiting)
+        if waiting:
+            self.pending[url] = pending
+        else:
+            self._finish_article(pending)
+
+    def _attachment_arrived(self, url: str, key: str, *, ok: bool) -> Iterable[Request]:
+        known = self.ctx.state.get(url)
+        self.attachment_done[url] = (known.warc_file, known.warc_offset) if (
+            ok and known and known.warc_file) else None
+        self.ctx.state.mark_done([key])
+        for article_url in sorted(self.waiters.pop(url, set())):
+            pending = self.pending.get(article_url)
+            if pending is None:
+                continue
+            pending.waiting.discard(url)
+            if not pending.waiting:
+                del self.pending[article_url]
+                self._finish_article(pending)
+        return ()
+
+    def _fetch_archived(self, href: str) -> bytes | None:
+        where = self.attachment_done.get(discovery.clean_url(href))
+        if not where:
+            known = self.ctx.state.get(discovery.clean_url(href))
+            if not (known and known.warc_file and known.payload_sha256):
+                return None
+            where = (known.warc_file, known.warc_offset)
+        capture = read_capture(self.options.data_dir / "warc", where[0], int(where[1]))
+        return capture.body if capture and capture.status == 200 else None
+
+    def _finish_article(self, pending: PendingArticle) -> None:
+        result = clean_page(pending.body, url=pending.url, headers=pending.headers,
+                            fetch_attachment=self._fetch_archived)
+        if result.document is None:
+            self.ctx.stats.not_articles += 1
+            self.ctx.state.record(pending.url, kind="article", state="not-article")
+            self.ctx.state.mark_done([pending.key])
+            return
+        document = result.document
+        document.captured = dt.datetime.fromisoformat(pending.capture["fetched"]) \
+            if pending.capture.get("fetched") else None
+        document.capture_sha256 = pending.capture.get("sha256")
+        fields = {
+            "kind": "article", "status": 200, "state": "ok",
+            "etag": pending.headers.get("etag"),
+            "last_modified": pending.headers.get("last-modified"),
+            "payload_sha256": pending.capture.get("sha256"),
+            "warc_file": pending.capture.get("file"), "warc_offset": pending.capture.get("offset"),
+        }
+        self.ctx.sink.accept(document, url=pending.url, url_fields=fields,
+                             done_keys=[pending.key])
+
+    def _standalone_attachment(self, response: Response, url: str, key: str,
+                               capture: dict[str, Any]) -> Iterable[Request]:
+        """A report linked straight from a column (a PDF with no article page)."""
+        result = clean_page(response.body, url=url, headers=_headers(response))
+        if result.document is None:
+            self.ctx.stats.not_articles += 1
+            return ()
+        document = result.document
+        document.captured = dt.datetime.fromisoformat(capture["fetched"]) \
+            if capture.get("fetched") else None
+        document.capture_sha256 = capture.get("sha256")
+        headers = _headers(response)
+        fields = {"kind": "attachment", "status": response.status, "state": "ok",
+                  "etag": headers.get("etag"), "last_modified": headers.get("last-modified"),
+                  "payload_sha256": capture.get("sha256"), "warc_file": capture.get("file"),
+                  "warc_offset": capture.get("offset")}
+        self.ctx.sink.accept(document, url=url, url_fields=fields, done_keys=[])
+        return ()
+
+    def _gone(self, url: str, key: str, kind: str, status: int,
+              capture: dict[str, Any]) -> Iterable[Request]:
+        known = self.ctx.state.get(url)
+        self.ctx.state.record(url, kind=kind, status=status, state="gone")
+        if known and known.doc_id:
+            self.ctx.stats.gone += 1
+            when = (capture.get("fetched") or dt.datetime.now(dt.UTC).isoformat())[:10]
+            self.ctx.sink.gone(url, known.doc_id, status, when)
+        elif kind != "sitemap":
+            self.ctx.stats.error(url, f"HTTP {status}")
+        if kind == "attachment":
+            yield from self._attachment_arrived(url, key, ok=False)
+            return
+        self.ctx.state.mark_done([key])
+
+    # -- discovery --------------------------------------------------------------------
+
+    def _on_site(self, url: str) -> bool:
+        host = discovery.host_of(url)
+        return host in self.hosts or host.removeprefix("www.") in {
+            h.removeprefix("www.") for h in self.hosts}
+
+    def _follow_list(self, text: str, url: str, depth: int) -> Iterable[Request]:
+        article_links: list[str] = []
+        for link in discovery.extract_links(text, url):
+            request = self._follow_link(link, url, depth, article_links)
+            if request is not None:
+                yield request
+        yield from self._paginate(text, url, depth, article_links)
+
+    def _follow_link(self, link: discovery.Link, page_url: str, depth: int,
+                     article_links: list[str]) -> Request | None:
+        options = self.options
+        kind = link.kind
+        if kind == "skip":
+            return None
+        if not self._on_site(link.url):
+            self.ctx.stats.offsite += 1
+            return None
+        if discovery.trap_reason(link.url):
+            self.ctx.stats.traps += 1
+            return None
+        keyword_hit = bool(options.keywords) and discovery.matches_keywords(
+            [link.text], options.keywords)
+        if kind == "article" or (keyword_hit and kind == "other"):
+            if options.keywords and not keyword_hit:
+                return None
+            article_links.append(link.url)
+            if depth + 1 > options.depth:
+                return None
+            return self._request(link.url, kind="article", depth=depth + 1, referer=page_url)
+        if kind == "attachment":
+            if options.keywords and not keyword_hit:
+                return None
+            if not urlsplit(link.url).path.lower().endswith(REPORT_ATTACHMENTS) and \
+                    not discovery.HANWEB_ATTACHMENT.search(link.url):
+                return None
+            article_links.append(link.url)
+            return self._request(link.url, kind="attachment", depth=depth + 1, referer=page_url,
+                                 extra={"standalone": True})
+        if kind == "other" and options.keywords:
+            return None
+        if depth + 1 > options.depth:
+            return None
+        if not self._within_shape_budget(link.url):
+            return None
+        return self._request(link.url, kind="list" if kind == "list" else "other",
+                             depth=depth + 1, referer=page_url)
+
+    def _within_shape_budget(self, url: str) -> bool:
+        shape = discovery.url_shape(url)
+        self.shapes[shape] += 1
+        if self.shapes[shape] > self.options.shape_budget:
+            self.ctx.stats.traps += 1
+            return False
+        return True
+
+    def _all_known(self, article_links: list[str]) -> bool:
+        state = self.ctx.state
+        return bool(article_links) and all(state.known_before_this_run(u) for u in article_links)
+
+    def _paginate(self, text: str, url: str, depth: int,
+                  article_links: list[str]) -> Iterable[Request]:
+        if self._all_known(article_links):
+            # Incremental: this page holds nothing new, so neither do older pages.
+            self.ctx.stats.stopped_pagination += 1
+            return
+        for next_url in discovery.next_pages(text, url):
+            if not self._on_site(next_url) or discovery.trap_reason(next_url):
+                continue
+            request = self._request(next_url, kind="list", depth=depth, referer=url)
+            if request is not None:
+                yield request
+        proxy = discovery.hanweb_dataproxy(text, url)
+        if proxy and (proxy.total is None or proxy.embedded < proxy.total):
+            yield from self._dataproxy_group(proxy, proxy.embedded + 1, depth, url)
+
+    def _dataproxy_group(self, proxy: discovery.DataProxy, start: int, depth: int,
+                         referer: str) -> Iterable[Request]:
+        if proxy.total is not None and start > proxy.total:
+            return
+        if start > 100_000:
+            return
+        from urllib.parse import urlencode
+
+        group_url = discovery.dataproxy_group_url(proxy, start)
+        extra = {"proxy": {"url": proxy.url, "form": proxy.form, "per_page": proxy.per_page,
+                           "total": proxy.total, "start": start}, "column": referer}
+        request = self._request(group_url, kind="dataproxy", depth=depth, method="POST",
+                                body=urlencode(proxy.form), referer=referer, extra=extra)
+        if request is not None:
+            yield request
+
+    def _parse_dataproxy(self, response: Response, key: str) -> Iterable[Request]:
+        extra = response.meta["gs_extra"]
+        info = extra["proxy"]
+        column = extra.get("column") or response.url
+        total, links = discovery.parse_dataproxy(response.text, column)
+        depth = response.meta["gs_depth"]
+        article_links: list[str] = []
+        for link in links:
+            request = self._follow_link(link, column, depth, article_links)
+            if request is not None:
+                yield request
+        self.ctx.state.record(response.url, kind="dataproxy", status=response.status, state="ok")
+        self.ctx.state.mark_done([key])
+        if self._all_known(article_links) or not links:
+            if links:
+                self.ctx.stats.stopped_pagination += 1
+            return
+        proxy = discovery.DataProxy(url=info["url"], form=info["form"],
+                                    per_page=info["per_page"], total=total or info["total"])
+        next_start = info["start"] + proxy.per_page * 3
+        yield from self._dataproxy_group(proxy, next_start, depth, column)
+
+    def _parse_sitemap(self, response: Response, key: str) -> Iterable[Request]:
+        kind, locations = discovery.sitemap_locations(response.body)
+        self.ctx.state.mark_done([key])
+        depth = response.meta["gs_depth"]
+        for loc in locations[:50_000]:
+            url = discovery.clean_url(loc)
+            if not self._on_site(url) or discovery.trap_reason(url):
+                continue
+            if kind == "sitemapindex":
+                request = self._request(url, kind="sitemap", depth=depth)
+            else:
+                link_kind = discovery.classify(url)
+                if link_kind == "article":
+                    request = self._request(url, kind="article", depth=1, referer=response.url)
+                elif link_kind == "list":
+                    request = self._request(url, kind="list", depth=1, referer=response.url)
+                else:
+                    continue
+            if request is not None:
+                yield request
+
+    # -- end of crawl -----------------------------------------------------------------
+
+    def _on_idle(self) -> None:
+        """Articles still waiting when nothing is left to fetch get cleaned with what came."""
+        if self.pending:
+            for url in sorted(self.pending):
+                self._finish_article(self.pending[url])
+            self.pending.clear()
+            self.waiters.clear()
+        if self.ctx.sink is not None:
+            self.ctx.sink.flush()
+
+    def closed(self, reason: str) -> None:
+        import time
+
+        stats = self.ctx.stats
+        crawler_stats = self.crawler.stats
+        stats.robots_forbidden = max(stats.robots_forbidden,
+                                     crawler_stats.get_value("robotstxt/forbidden", 0) or 0)
+        elapsed = time.monotonic() - stats.started if stats.started else 0.0
+        summary = stats.summary(elapsed)
+        summary["reason"] = reason
+        summary["run_id"] = self.ctx.state.run_id
+        summary["resumed"] = self.ctx.resumed
+        summary["pending"] = self.ctx.state.pending_count()
+        finished = "finished" if reason == "finished" and not summary["pending"] else reason
+        self.ctx.state.finish_run(finished, summary)
+        self.ctx.summary = summary
+        (self.options.data_dir / "crawl-last.json").write_text(
+            json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+        self.ctx.close()
