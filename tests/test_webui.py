@@ -431,3 +431,43 @@ def test_missing_index_directory_shows_an_empty_collection(tmp_path: Path):
     assert response.status_code == 200
     assert "索引中还没有文件" in response.get_data(as_text=True)
     app.extensions["govsearch_backend"].close()
+
+
+# ------------------------------------------------------------------------------- helpers
+
+
+def test_reading_view_marks_what_search_matched_across_normalisation(client, seeded):
+    doc = next(d for d in seeded.seed_docs if any("行政复议" in p for p in d.paragraphs))
+    traditional = client.get(f"/doc/{doc.id}?q=行政復議").get_data(as_text=True)
+    assert "<mark>行政复议</mark>" in traditional
+    negated = client.get(f"/doc/{doc.id}?q=-行政复议").get_data(as_text=True)
+    assert "<mark>" not in negated  # an excluded string is not a match
+
+
+def test_safe_marked_keeps_marks_and_neutralises_contract_breaks():
+    from webui.highlight import safe_marked
+
+    assert safe_marked("a &lt;b&gt; <mark>c</mark>") == "a &lt;b&gt; <mark>c</mark>"
+    assert safe_marked("<script>x</script><mark>y") == "&lt;script&gt;x&lt;/script&gt;<mark>y</mark>"
+    assert safe_marked("</mark>z") == "z"
+
+
+def test_year_chart_layout():
+    from indexer.api import FacetValue
+    from webui.chart import MAX_YEARS, year_chart
+
+    chart = year_chart([FacetValue("2015", 3), FacetValue("2018", 1), FacetValue("未知", 9)], ["2018"])
+    assert [b.year for b in chart.bars] == [2015, 2016, 2017, 2018]
+    assert [b.count for b in chart.bars] == [3, 0, 0, 1]
+    assert chart.bars[3].selected and not chart.bars[0].selected
+    assert chart.bars[0].height > chart.bars[3].height >= 2
+    assert all(b.y + b.height == chart.baseline for b in chart.bars if b.count)
+    assert year_chart([]) is None and year_chart([FacetValue("x", 1)]) is None
+    wide = year_chart([FacetValue("1950", 1), FacetValue("2020", 1)])
+    assert len(wide.bars) == MAX_YEARS and wide.bars[-1].year == 2020
+
+
+def test_page_size_links(client):
+    html = client.get("/search?q=法治").get_data(as_text=True)
+    assert "/search?q=%E6%B3%95%E6%B2%BB&amp;n=20" in html
+    assert client.get("/search?q=法治&n=50").status_code == 200

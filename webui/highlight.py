@@ -1,61 +1,57 @@
-"""Marking query terms in a whole document for the reading view.
+"""Marking query matches in a whole document for the reading view, and the reverse for exports.
 
 The engine highlights the best passages of a hit; the reading view shows every paragraph, so it
-marks the engine's matched terms (``SearchResults.terms``) itself. Output is escaped text with
-only ``<mark>`` added, the same contract as the engine's passages.
+asks the engine's own highlighter (:mod:`indexer.highlight`) to mark the matched strings of the
+query (``SearchResults.terms``) in each paragraph. Same normalisation as search (NFKC, case,
+traditional → simplified, whitespace inside a phrase), so what the search matched is what the
+reader sees marked. Output is escaped text with only ``<mark>`` added.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-#: Characters the engine ignores when matching (whitespace inside a phrase does not hide it).
-_GAP = r"\s*"
+from indexer.highlight import find_spans, mark
+
+_MARK_SPLIT = re.compile(r"(</?mark>)")
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
+def safe_marked(html: str | None) -> Markup:
+    """Engine HTML (escaped text + ``<mark>``) as Markup, re-checked rather than trusted.
 
-
-def term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
-    """One regex matching any term, longest first, tolerant of whitespace between characters.
-
-    Terms arrive normalised (NFKC, case-folded). Paragraph text is matched after the same
-    NFKC folding, character by character, so offsets stay aligned with the original text when
-    folding keeps lengths (it does for the full-width forms and Latin letters seen in these
-    documents; when it does not, the paragraph is shown unmarked rather than marked wrongly).
+    The engine promises escaped text; this re-escapes each text run after unescaping it,
+    which leaves correct input unchanged and neutralises anything that slipped through, and
+    it keeps ``<mark>`` tags balanced so a stray one cannot swallow the rest of the page.
     """
-    cleaned = sorted({"".join(t.split()) for t in terms if t and t.strip()}, key=len, reverse=True)
-    if not cleaned:
-        return None
-    alternatives = [_GAP.join(re.escape(ch) for ch in term) for term in cleaned]
-    return re.compile("|".join(alternatives))
+    if not html:
+        return Markup("")
+    out: list[str] = []
+    open_mark = False
+    for piece in _MARK_SPLIT.split(html):
+        if piece == "<mark>":
+            if not open_mark:
+                out.append(piece)
+                open_mark = True
+        elif piece == "</mark>":
+            if open_mark:
+                out.append(piece)
+                open_mark = False
+        elif piece:
+            out.append(str(escape(Markup(piece).unescape())))
+    if open_mark:
+        out.append("</mark>")
+    return Markup("".join(out))
 
 
-def mark_text(text: str, pattern: re.Pattern[str] | None) -> tuple[Markup, int]:
-    """Escape ``text`` and wrap the pattern's matches in ``<mark>``; return (html, matches)."""
-    if pattern is None:
+def mark_text(text: str, terms: Sequence[str]) -> tuple[Markup, int]:
+    """Escape ``text`` and wrap every match of ``terms`` in ``<mark>``; return (html, matches)."""
+    if not terms:
         return escape(text), 0
-    folded = "".join(_fold(ch) if len(_fold(ch)) == 1 else ch for ch in text)
-    if len(folded) != len(text):  # pragma: no cover - defensive, per-character fold keeps length
-        return escape(text), 0
-    pieces: list[str] = []
-    last = 0
-    count = 0
-    for match in pattern.finditer(folded):
-        start, end = match.span()
-        if start == end:
-            continue
-        pieces.append(str(escape(text[last:start])))
-        pieces.append(f"<mark>{escape(text[start:end])}</mark>")
-        last = end
-        count += 1
-    pieces.append(str(escape(text[last:])))
-    return Markup("".join(pieces)), count
+    spans, _distinct = find_spans(text, list(terms))
+    return safe_marked(mark(text, spans)), len(spans)
 
 
 def passage_text(html: str) -> str:

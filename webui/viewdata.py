@@ -9,48 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import url_for
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from indexer.api import SearchRequest, SearchResults
 from indexer.document import Document
 from webui import get_backend
 from webui.chart import YearChart, year_chart
-from webui.highlight import mark_text, term_pattern
+from webui.highlight import mark_text
 from webui.state import MAX_RESULT_DEPTH, SearchState
-
-_MARK_SPLIT = re.compile(r"(</?mark>)")
-
-
-def safe_marked(html: str | None) -> Markup:
-    """Engine HTML (escaped text + ``<mark>``) as Markup, re-checked rather than trusted.
-
-    The engine promises escaped text; this re-escapes each text run after unescaping it,
-    which leaves correct input unchanged and neutralises anything that slipped through, and
-    it keeps ``<mark>`` tags balanced so a stray one cannot swallow the rest of the page.
-    """
-    if not html:
-        return Markup("")
-    out: list[str] = []
-    open_mark = False
-    for piece in _MARK_SPLIT.split(html):
-        if piece == "<mark>":
-            if not open_mark:
-                out.append(piece)
-                open_mark = True
-        elif piece == "</mark>":
-            if open_mark:
-                out.append(piece)
-                open_mark = False
-        elif piece:
-            out.append(str(escape(Markup(piece).unescape())))
-    if open_mark:
-        out.append("</mark>")
-    return Markup("".join(out))
 
 
 def is_web_url(source: str | None) -> bool:
@@ -186,11 +156,10 @@ def document_view(doc: Document, query: str = "") -> DocumentView:
             terms = list(results.terms)
         except QueryError as err:
             error = str(err)
-    pattern = term_pattern(terms)
-    title_html, _ = mark_text(doc.title, pattern)
+    title_html, _ = mark_text(doc.title, terms)
     paragraphs = []
     for number, text in enumerate(doc.paragraphs, start=1):
-        html, matches = mark_text(text, pattern)
+        html, matches = mark_text(text, terms)
         paragraphs.append(Paragraph(number=number, html=html, matches=matches))
     return DocumentView(document=doc, title_html=title_html, paragraphs=paragraphs,
                         query=query, terms=terms, query_error=error)

@@ -13,6 +13,7 @@ from indexer.api import QueryError
 from indexer.document import Document
 from webui import IndexUnavailable, archive, get_backend
 from webui.chart import year_chart
+from webui.highlight import safe_marked
 from webui.state import FACET_LABELS, PAGE_SIZES, SORT_LABELS, BadRequest, SearchState
 from webui.viewdata import (
     archive_info,
@@ -20,7 +21,6 @@ from webui.viewdata import (
     document_view,
     is_web_url,
     overview,
-    safe_marked,
     search_page,
 )
 
