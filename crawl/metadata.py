@@ -24,6 +24,8 @@ __all__ = [
     "report_year",
 ]
 
+# parse_date looks for the *first* date; past this it is scanning a body, not a field.
+_DATE_SCAN_MAX_CHARS = 10_000
 # Dates outside this window are OCR noise, phone numbers or 文号 digits, not publication dates.
 MIN_YEAR = 1949
 MAX_YEAR = 2100
@@ -135,7 +137,7 @@ def parse_date(text: str | None) -> dt.date | None:
     """
     if not text:
         return None
-    normalized = _nfkc(text)
+    normalized = _nfkc(text[:_DATE_SCAN_MAX_CHARS])
     candidates = _date_candidates(normalized, allow_compact=True)
     if not candidates:
         return None
@@ -354,6 +356,7 @@ _FOOTER_WORDS = re.compile(
 )
 _BREADCRUMB = re.compile(r"首页\s*(?:>|＞|»|›|/|→|-)\s*\S")
 _SENTENCE_END = re.compile(r"[。！？；]")
+_CHROME_MAX_CHARS = 500  # toolbars and footers are short; longer lines are text
 
 
 def is_chrome_line(line: str | None) -> bool:
@@ -362,7 +365,7 @@ def is_chrome_line(line: str | None) -> bool:
     Conservative by design: whole-line patterns for toolbars, and for footer words only
     short lines without sentence punctuation. A sentence that mentions 打印 is body text.
     """
-    if not line:
+    if not line or len(line) > _CHROME_MAX_CHARS:
         return False
     text = clean_line(_nfkc(line))
     if not text:

@@ -51,6 +51,8 @@ _AUTONOMOUS_SUFFIXES = {"自治州": "州", "自治县": "县", "自治旗": "�
 # Characters after which a two-character name (和县) may start.
 _TWO_CHAR_BOUNDARY = set("省市州盟")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_PRIMARY_MAX_CHARS = 2_000
+_CONTEXT_MAX_CHARS = 30_000
 
 
 @dataclass
@@ -335,8 +337,9 @@ def resolve_region(
         digits = re.sub(r"\D", "", site_id_code)[:6]
         if len(digits) == 6 and digits in table.names:
             base = digits
-    primary = [_mentions(t) for t in texts if t]
-    body = _mentions(context) if context else []
+    # Names that decide are near the top; past these bounds text only costs time.
+    primary = [_mentions(t[:_PRIMARY_MAX_CHARS]) for t in texts if t]
+    body = _mentions(context[:_CONTEXT_MAX_CHARS]) if context else []
     known = _context_codes([*primary, body])
     if base:
         known.add(base)

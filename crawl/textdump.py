@@ -89,6 +89,7 @@ _SIGNATURE_ORG = re.compile(
     r"(?:人民政府|政府|委员会|管委会|办公室|办公厅|司法局|局|厅|委|办|中心|法院|检察院)$"
 )
 _SIGNATURE_MAX_CHARS = 30
+_JOINED_MAX_CHARS = 3_000  # a real paragraph broken in two is never this long
 
 
 def _label_of(raw: str) -> str | None:
@@ -137,24 +138,44 @@ def _title_key(text: str) -> str:
     return re.sub(r"[\s\W_]+", "", text)
 
 
-def _ends_mid_sentence(text: str) -> bool:
+def _ends_mid_sentence(text: str, has_sentence_punct: bool) -> bool:
     if not text:
         return False
     last = text[-1]
     if last in "，,、":
         return True
     is_plain_char = bool(re.match(r"[\u4e00-\u9fff0-9A-Za-z]", last))
-    return is_plain_char and bool(_SENTENCE_PUNCT.search(text))
+    return is_plain_char and has_sentence_punct
+
+
+def _starts_signoff_block(line: str) -> bool:
+    """A signature or date line: never glued to the paragraph above it."""
+    if len(line) > _SIGNATURE_MAX_CHARS or _SENTENCE_PUNCT.search(line):
+        return False
+    return bool(_SIGNATURE_ORG.search(line) or parse_date(line))
 
 
 def _join_broken_lines(paragraphs: list[str]) -> list[str]:
-    out: list[str] = []
+    """Join lines broken mid-sentence; linear even for pathological inputs."""
+    groups: list[list[str]] = []
+    has_punct = False
+    length = 0
     for p in paragraphs:
-        if out and _ends_mid_sentence(out[-1]) and not _HEADING_START.match(p):
-            out[-1] += p
+        if (
+            groups
+            and length < _JOINED_MAX_CHARS
+            and _ends_mid_sentence(groups[-1][-1], has_punct)
+            and not _HEADING_START.match(p)
+            and not _starts_signoff_block(p)
+        ):
+            groups[-1].append(p)
+            has_punct = has_punct or bool(_SENTENCE_PUNCT.search(p))
+            length += len(p)
         else:
-            out.append(p)
-    return out
+            groups.append([p])
+            has_punct = bool(_SENTENCE_PUNCT.search(p))
+            length = len(p)
+    return ["".join(group) for group in groups]
 
 
 def _first_sentence(text: str, limit: int = 60) -> str:

@@ -337,3 +337,15 @@ def test_load_file_rejects_unknown_suffix(tmp_path: Path) -> None:
     path.write_text("x")
     with pytest.raises(LoadError, match="不支持的文件类型"):
         load_file(path)
+
+
+def test_signoff_is_not_glued_to_an_unfinished_last_paragraph() -> None:
+    text = "某局报告\n一是加强学习。二是营造良好氛围\n某某区司法局\n2020年3月23日\n"
+    doc = parse_text_dump(text, "/tmp/h.txt")
+    assert doc.paragraphs == ["一是加强学习。二是营造良好氛围", "某某区司法局", "2020年3月23日"]
+
+
+def test_broken_line_is_joined() -> None:
+    text = "某局报告\n一是充分发挥社会监督的作用。全县各机关自觉\n接受人大监督。\n"
+    doc = parse_text_dump(text, "/tmp/i.txt")
+    assert doc.paragraphs == ["一是充分发挥社会监督的作用。全县各机关自觉接受人大监督。"]
