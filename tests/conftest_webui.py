@@ -67,7 +67,8 @@ class SeededIndex:
     seed_docs: list[Document]
 
 
-def _write_capture(data_dir: Path) -> str:
+def write_capture(data_dir: Path, payload: bytes = HOSTILE_PAGE,
+                  fetched: dt.datetime = dt.datetime(2021, 3, 2, 8, 30, tzinfo=dt.UTC)) -> str:
     """Archive the hostile page the way the crawler does (WARC + crawl state row)."""
     from crawl.state import CrawlState
     from crawl.warc import WarcRecorder, payload_sha256
@@ -81,12 +82,12 @@ def _write_capture(data_dir: Path) -> str:
             url=HOSTILE_URL, method="GET", request_headers=[("User-Agent", "test")],
             request_body=b"", status=200,
             response_headers=[("Content-Type", "text/html; charset=utf-8")],
-            payload=HOSTILE_PAGE, fetched=dt.datetime(2021, 3, 2, 8, 30, tzinfo=dt.UTC))
+            payload=payload, fetched=fetched)
         recorder.close()
         del recorder
         gc.collect()
     state = CrawlState(data_dir / "crawl.sqlite")
-    sha = payload_sha256(HOSTILE_PAGE)
+    sha = payload_sha256(payload)
     state.record(HOSTILE_URL, kind="article", status=200, state="ok",
                  payload_sha256=sha, warc_file=location.file, warc_offset=location.offset)
     state.close()
@@ -95,7 +96,7 @@ def _write_capture(data_dir: Path) -> str:
 
 def build_seeded_index(data_dir: Path, *, with_capture: bool = True) -> SeededIndex:
     """Index the five seeds and the hostile document into ``data_dir``."""
-    sha = _write_capture(data_dir) if with_capture else None
+    sha = write_capture(data_dir) if with_capture else None
     seed_docs = [load_file(path) for path in SEEDS]
     hostile = hostile_document(sha)
     backend = open_index(data_dir)

@@ -4,6 +4,7 @@ the seeds plus one hostile document."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -13,12 +14,14 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from conftest_webui import (
+    HOSTILE_PAGE,
     HOSTILE_URL,
     HOSTILE_WORD,
     IMG_PAYLOAD,
     SCRIPT_PAYLOAD,
     SeededIndex,
     build_seeded_index,
+    write_capture,
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -339,6 +342,23 @@ def test_archive_page_is_sandboxed_and_cleaned(client, seeded):
         assert bad not in lowered, bad
     assert client.get(f"/doc/{seeded.seed_ids[0]}/archive").status_code == 404
     assert client.get(f"/doc/{seeded.seed_ids[0]}/archive/raw").status_code == 404
+
+
+def test_archive_finds_the_cited_capture_after_a_newer_one(tmp_path):
+    """A re-crawl whose bytes changed but text did not leaves the document citing the older
+    capture while the crawl state points at the newer one: the cited one must still show."""
+    seeded = build_seeded_index(tmp_path)
+    write_capture(tmp_path, HOSTILE_PAGE.replace(b"</body>", b"<p>\xe6\x96\xb0</p></body>"),
+                  fetched=dt.datetime(2022, 1, 1, tzinfo=dt.UTC))
+    app = create_app(tmp_path)
+    try:
+        client = app.test_client()
+        cited = client.get(f"/api/doc/{seeded.hostile_id}").get_json()["capture_sha256"]
+        raw = client.get(f"/doc/{seeded.hostile_id}/archive/raw")
+        assert raw.status_code == 200 and raw.headers["X-Capture-SHA256"] == cited
+        assert "<p>新</p>" not in raw.get_data(as_text=True)
+    finally:
+        app.extensions["govsearch_backend"].close()
 
 
 # ---------------------------------------------------------------------- escaping everywhere

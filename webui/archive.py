@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from flask import Response, abort
 
@@ -24,6 +26,8 @@ log = logging.getLogger(__name__)
 
 #: Archived payloads larger than this are not rendered (a government page is < 2 MB).
 MAX_ARCHIVE_BYTES = 20 * 1024 * 1024
+#: Largest archive read end to end to find a capture the crawl state no longer points at.
+MAX_SCAN_BYTES = 256 * 1024 * 1024
 
 
 @dataclass
@@ -79,9 +83,31 @@ def _read_capture(doc: Document) -> Capture | None:
             log.warning("cannot read capture %s@%s: %s", file, offset, err)
             continue
         if record is not None and record.sha256 == doc.capture_sha256:
-            return Capture(payload=record.body,
-                           content_type=record.headers.get("content-type"),
-                           sha256=record.sha256)
+            return _capture(record)
+    # The crawler's row points at the URL's latest capture; when a page's bytes changed but
+    # its text did not (a view counter), the document still cites an older capture.
+    return _scan_for(doc, warc_dir)
+
+
+def _capture(record: Any) -> Capture:
+    return Capture(payload=record.body, content_type=record.headers.get("content-type"),
+                   sha256=record.sha256)
+
+
+def _scan_for(doc: Document, warc_dir: Path) -> Capture | None:
+    """Find the cited capture by reading the archive, when it is small enough to read now."""
+    from crawl.warc import iter_captures, warc_files
+
+    files = warc_files(warc_dir)
+    if not files or sum(f.stat().st_size for f in files) > MAX_SCAN_BYTES:
+        return None
+    urls = {doc.source, *doc.other_sources}
+    try:
+        for record in iter_captures(warc_dir):
+            if record.url in urls and record.sha256 == doc.capture_sha256:
+                return _capture(record)
+    except Exception as err:  # a damaged WARC must not take the page down
+        log.warning("cannot scan captures in %s: %s", warc_dir, err)
     return None
 
 
