@@ -143,7 +143,23 @@ class WarcCaptureMiddleware:
             "fetched": fetched.isoformat(), "sha256": _sha256(response.body),
         }
         ctx.stats.fetched(request.url, response.status, len(response.body))
+        self._delay_from_now(request)
         return response
+
+    def _delay_from_now(self, request: Request) -> None:
+        """Count the host's delay from this response, not from when the request was queued.
+
+        Scrapy spaces requests by their dispatch time; when the crawler is busy (cleaning a
+        page), a request can leave late and the next one on time, so the server would see a
+        shorter gap than promised. Restarting the clock at each response makes the gap at
+        the server at least the configured delay.
+        """
+        downloader = self.crawler.engine.downloader if self.crawler.engine else None
+        if downloader is None:
+            return
+        slot = downloader.slots.get(downloader.get_slot_key(request))
+        if slot is not None:
+            slot.lastseen = max(slot.lastseen, time.monotonic())
 
 
 def _sha256(data: bytes) -> str:

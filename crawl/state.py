@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS urls (
     first_seen TEXT,
     last_fetch TEXT,
     last_change TEXT,
-    run_id INTEGER
+    run_id INTEGER,           -- the run that last touched this row
+    first_run INTEGER         -- the run that first met this URL
 );
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -82,6 +83,7 @@ class UrlRecord:
     last_fetch: str | None
     last_change: str | None
     run_id: int | None
+    first_run: int | None
 
 
 class CrawlState:
@@ -159,20 +161,15 @@ class CrawlState:
     def get(self, url: str) -> UrlRecord | None:
         row = self.db.execute(
             "SELECT url, kind, status, state, etag, last_modified, payload_sha256, content_hash,"
-            " doc_id, warc_file, warc_offset, first_seen, last_fetch, last_change, run_id"
+            " doc_id, warc_file, warc_offset, first_seen, last_fetch, last_change, run_id, first_run"
             " FROM urls WHERE url = ?", (url,)).fetchone()
         return UrlRecord(*row) if row else None
 
     def known_before_this_run(self, url: str) -> bool:
-        """Fetched successfully by an earlier run: what "reached known items" means."""
-        row = self.db.execute("SELECT run_id, last_fetch FROM urls WHERE url = ?",
-                              (url,)).fetchone()
-        return bool(row and row[1] and row[0] is not None and row[0] != self.run_id
-                    and self._had_content(url))
-
-    def _had_content(self, url: str) -> bool:
-        row = self.db.execute("SELECT payload_sha256 FROM urls WHERE url = ?", (url,)).fetchone()
-        return bool(row and row[0])
+        """Met by an earlier run (fetched, or tried and failed): what "reached known items"
+        means when deciding to stop paginating."""
+        row = self.db.execute("SELECT first_run FROM urls WHERE url = ?", (url,)).fetchone()
+        return bool(row and row[0] is not None and row[0] < (self.run_id or 0))
 
     def record(self, url: str, **fields: Any) -> None:
         """Insert or update one URL's row with the given columns."""
@@ -185,6 +182,7 @@ class CrawlState:
             self.db.execute(f"UPDATE urls SET {sets} WHERE url = ?", (*fields.values(), url))
         else:
             fields.setdefault("first_seen", fields["last_fetch"])
+            fields["first_run"] = self.run_id
             cols = ", ".join(["url", *fields])
             marks = ", ".join("?" * (len(fields) + 1))
             self.db.execute(f"INSERT INTO urls ({cols}) VALUES ({marks})", (url, *fields.values()))
