@@ -14,7 +14,14 @@ from indexer.document import Document
 from webui import IndexUnavailable, archive, get_backend
 from webui.chart import year_chart
 from webui.highlight import safe_marked
-from webui.state import FACET_LABELS, PAGE_SIZES, SORT_LABELS, BadRequest, SearchState
+from webui.state import (
+    FACET_LABELS,
+    MAX_QUERY_CHARS,
+    PAGE_SIZES,
+    SORT_LABELS,
+    BadRequest,
+    SearchState,
+)
 from webui.viewdata import (
     archive_info,
     citation,
@@ -105,7 +112,7 @@ def help_page():
 @bp.route("/doc/<docid:doc_id>")
 def document(doc_id: str):
     doc = _load_document(doc_id)
-    query = " ".join(request.args.get("q", "").split())[:256]
+    query = " ".join(request.args.get("q", "").split())[:MAX_QUERY_CHARS]
     view = document_view(doc, query)
     return render_template("doc.html", view=view, doc=doc, state=SearchState(query=query),
                            cite=citation(doc), archive=archive_info(doc))
