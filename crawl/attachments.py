@@ -160,7 +160,7 @@ def pdf_paragraphs(data: bytes) -> list[str]:
 
 
 _PAGE_NUMBER = re.compile(r"^[-—–－\s]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*/\s*共?\s*\d+\s*页?)?[-—–－\s]*$")
-_ENDS_PARAGRAPH = re.compile(r"[。！？；：:”」』）)]$")
+_ENDS_PARAGRAPH = re.compile(r"[。！？；：:]$")
 _STARTS_ITEM = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
 
 

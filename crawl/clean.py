@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+from lxml import etree
+
 from crawl.attachments import (
     TEXT_EXTENSIONS,
     AttachmentError,
@@ -274,6 +276,7 @@ _URL_DATES = (
     re.compile(r"/(\d{4})-(\d{2})/(\d{2})/(?:content|art)_"),
     re.compile(r"/(\d{4})(\d{2})/(\d{2})/(?:content|art|t)\w*"),
 )
+_SEARCH_PAGE = re.compile(r"jrobot|/was5?/|/search|/so/|搜索|检索", re.IGNORECASE)
 _SITE_ID_IN_TEXT = re.compile(r"网站标识码\s*[:：]?\s*((?:bm)?[0-9A-Za-z]{10})")
 _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|\s-\s|－|--|——\s)\s*")
 _SITEISH = re.compile(r"(?:网站|门户网|政府网|信息网|在线|官网|首页|信息公开|公开目录)$")
@@ -308,7 +311,7 @@ def _clean_html(text: str, encoding: str, *, url: str | None, source: str, base:
     body = choose_body(view, lambda line: is_label_line(line))
 
     fields = _page_fields(view, body)
-    title = _choose_title(view, fields)
+    title = _choose_title(view, fields, body.container)
     doc_number = _first_valid(fields, "doc_number", normalize_doc_number)
     paragraphs = body_paragraphs(body.lines, title, doc_number)
 
@@ -321,7 +324,14 @@ def _clean_html(text: str, encoding: str, *, url: str | None, source: str, base:
         bool(POINTER_WORDS.search("".join(paragraphs))) or content_chars < MIN_ARTICLE_CHARS * 2)
     if not pointer:
         if link_lines >= 6 and link_lines >= len(paragraphs):
-            return CleanResult(None, "not-article", "栏目列表或搜索页，不是文章", files, body.template)
+            return CleanResult(None, "not-article", "栏目列表页，不是文章", files, body.template)
+        # Search results and lists with abstracts: many whole-line title links, little text each.
+        title_links = sum(1 for line in body.lines if line.link_ratio > 0.8 and line.size >= 8)
+        if title_links >= 5 and content_chars < 150 * title_links:
+            return CleanResult(None, "not-article", "列表或搜索结果页，不是文章", files, body.template)
+        if _SEARCH_PAGE.search(urlsplit(url or "").path) or _SEARCH_PAGE.search(view.head_title or ""):
+            if title_links >= 3:
+                return CleanResult(None, "not-article", "搜索结果页，不是文章", files, body.template)
         if content_chars < MIN_ARTICLE_CHARS and not POINTER_WORDS.search("".join(paragraphs)):
             return CleanResult(None, "not-article", "正文过短，不像文章页面", files, body.template)
 
@@ -373,7 +383,7 @@ def _local_display(attachments: list[Attachment]) -> list[Attachment]:
 
 def _attachment_body(attachments: list[Attachment],
                      fetch_attachment: FetchAttachment | None) -> list[str]:
-    """Paragraphs of the page's readable attachments (PDF, DOCX), in link order."""
+    """Paragraphs of the page's first readable attachment (PDF, DOCX), in link order."""
     if fetch_attachment is None:
         return []
     paragraphs: list[str] = []
@@ -398,7 +408,9 @@ def _attachment_body(attachments: list[Attachment],
         text = [p for p in text if not is_chrome_line(p)]
         if text:
             att.text = "\n".join(text)
-            paragraphs.extend(text)
+            # Sites often offer one report as both PDF and Word: the first readable file
+            # is the body, the others stay listed (with their text) as attachments.
+            return text
     return paragraphs
 
 
@@ -446,7 +458,8 @@ def _site_id_from_text(view: PageView) -> str | None:
     return None
 
 
-def _choose_title(view: PageView, fields: dict[str, list[tuple[str, str]]]) -> str | None:
+def _choose_title(view: PageView, fields: dict[str, list[tuple[str, str]]],
+                  container: etree._Element | None) -> str | None:
     """ArticleTitle meta, else the 信息公开 标题, else the visible heading matching <title>."""
     meta_title = view.meta.get("articletitle")
     if meta_title and not _is_siteish(meta_title, view):
@@ -457,7 +470,10 @@ def _choose_title(view: PageView, fields: dict[str, list[tuple[str, str]]]) -> s
     head_parts = [p for p in _TITLE_SEPARATORS.split(view.head_title or "") if p]
     head_candidates = [p for p in head_parts if not _is_siteish(p, view)]
     head_title = head_candidates[0] if head_candidates else None
-    headings = [h for h in view.headings + _title_class_texts(view)
+    # Section headings inside the body (一、…) are never the title.
+    outside = [(el, text) for el, text in view.headings + _title_class_texts(view)
+               if container is None or not _within(el, container)]
+    headings = [h for _el, h in outside
                 if 4 <= len(h) <= 150 and not _is_siteish(h, view) and not is_chrome_line(h)]
     if head_title:
         key = _compact(head_title)
@@ -474,7 +490,11 @@ def _choose_title(view: PageView, fields: dict[str, list[tuple[str, str]]]) -> s
     return None
 
 
-def _title_class_texts(view: PageView) -> list[str]:
+def _within(el: etree._Element, container: etree._Element) -> bool:
+    return el is container or any(a is container for a in el.iterancestors())
+
+
+def _title_class_texts(view: PageView) -> list[tuple[etree._Element, str]]:
     from crawl.html_extract import normalize_space
 
     texts = []
@@ -483,7 +503,7 @@ def _title_class_texts(view: PageView) -> list[str]:
             continue
         text = normalize_space(el.text_content())
         if text:
-            texts.append(text)
+            texts.append((el, text))
     return texts
 
 
@@ -499,6 +519,12 @@ def _is_siteish(text: str, view: PageView) -> bool:
 # --------------------------------------------------------------------------- body lines
 
 _ATTACHMENT_LISTING = re.compile(r"^附件\s*\d*\s*[:：.、]?\s*$")
+# WeChat-editor reposts and CMS toolbars add their own calls to action; short lines only.
+_REPOST_CHROME = re.compile(
+    r"^(?:长按(?:识别|扫描|扫码)?(?:图中)?二维码|识别二维码|扫码关注|点击(?:上方|下方)?.{0,8}(?:关注|阅读原文)|"
+    r"阅读原文|(?:发表评论|我要评论|挑错|推荐给好友|收藏本文)|往期回顾|推荐阅读|"
+    r"-{3,}|—{3,}|分隔线)"
+)
 _GENERIC_DATE_LABELS = ("日期", "时间")
 
 
@@ -508,6 +534,8 @@ def body_paragraphs(lines: list[Line], title: str | None, doc_number: str | None
     for line in lines:
         text = clean_line(line.text.replace("\t", " "))
         if not text or is_chrome_line(text) or _ATTACHMENT_LISTING.match(text):
+            continue
+        if len(text) <= 60 and _REPOST_CHROME.match(text):
             continue
         if line.link_chars and line.link_ratio > 0.5:
             continue  # navigation, related links, previous/next, attachment file names

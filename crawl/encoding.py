@@ -29,7 +29,7 @@ _SUPERSETS = {
 }
 
 # Header charsets servers send by default without knowing the content: not evidence.
-_UNTRUSTED_HEADER = {"iso-8859-1", "latin-1", "latin1", "windows-1252", "cp1252", "us-ascii", "ascii"}
+_UNTRUSTED_HEADER = {codecs.lookup(name).name for name in ("iso-8859-1", "windows-1252", "ascii")}
 
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE
@@ -115,7 +115,7 @@ def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]
             return text, "utf-8"
 
     declared_header = normalize_encoding_name(header_charset(content_type))
-    if declared_header and declared_header not in _UNTRUSTED_HEADER:
+    if declared_header and codecs.lookup(declared_header).name not in _UNTRUSTED_HEADER:
         text = _decodes(data, declared_header)
         if text is not None:
             return text, declared_header

@@ -79,7 +79,7 @@ class PageView:
     fingerprint: str | None
     marked_lines: list[Line] | None = None  # lines between Hanweb body markers, if any
     base_href: str | None = None
-    headings: list[str] = field(default_factory=list)
+    headings: list[tuple[etree._Element, str]] = field(default_factory=list)
 
 
 def normalize_space(text: str) -> str:
@@ -250,7 +250,7 @@ def build_view(html: str) -> PageView:
             continue
         text = normalize_space(el.text_content())
         if text:
-            headings.append(text)
+            headings.append((el, text))
     return PageView(root, meta, head_title, lines, fingerprint(html), marked_lines, base_href, headings)
 
 

@@ -22,7 +22,7 @@ LABEL_FIELDS: dict[str, str] = {
     "文章来源": "source", "稿件来源": "source", "来源单位": "source",
     "发布日期": "published", "发布时间": "published", "公开日期": "published",
     "发表时间": "published", "发表日期": "published", "公开时间": "published", "日期": "date",
-    "时间": "date",
+    "时间": "date", "更新时间": "date", "更新日期": "date",
     "成文日期": "written", "生成日期": "written", "发文日期": "written", "印发日期": "written",
     "形成日期": "written", "成文时间": "written",
     "标题": "title", "名称": "title", "文件名称": "title", "信息名称": "title", "文章标题": "title",
