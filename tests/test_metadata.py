@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from crawl.metadata import (
+    _DOC_TYPE_ENDINGS,
     clean_line,
     find_signoff_date,
     infer_doc_type,
@@ -241,3 +244,16 @@ def test_body_lines_are_not_chrome(line: str | None) -> None:
 
 def test_clean_line_strips_all_page_spaces() -> None:
     assert clean_line("\u3000\xa0 正文\u200b\ufeff ") == "正文"
+
+
+@given(st.text(max_size=200))
+def test_helpers_never_raise(text: str) -> None:
+    date = parse_date(text)
+    assert date is None or 1949 <= date.year <= 2100
+    assert isinstance(is_chrome_line(text), bool)
+    number = normalize_doc_number(text)
+    assert number is None or number.endswith("号")
+    year = report_year(text)
+    assert year is None or 1978 <= year <= dt.date.today().year + 1
+    assert infer_doc_type(text) in (None, *{t for _, t in _DOC_TYPE_ENDINGS})
+    assert find_signoff_date(text.splitlines()) in (None, *[parse_date(line) for line in text.splitlines()])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from crawl.regions import region_code_from_credit_code, region_from_code, resolve_region
 from indexer.document import Region
@@ -163,3 +165,10 @@ def test_generic_sounding_division_right_after_its_city(text: str, code: str) ->
 )
 def test_autonomous_short_names(text: str, display: str) -> None:
     assert resolve_region(text).display() == display
+
+
+@given(st.text(max_size=300), st.text(max_size=12))
+def test_resolve_region_never_raises(text: str, site: str) -> None:
+    region = resolve_region(text, None, site_id_code=site, context=text)
+    assert region.code is None or (len(region.code) == 6 and region.code.isdigit())
+    assert region.is_empty() == (region.code is None)
