@@ -491,3 +491,29 @@ def test_page_size_links(client):
     html = client.get("/search?q=法治").get_data(as_text=True)
     assert "/search?q=%E6%B3%95%E6%B2%BB&amp;n=20" in html
     assert client.get("/search?q=法治&n=50").status_code == 200
+
+
+def test_public_url_is_used_in_citations_and_feeds(seeded):
+    app = create_app(seeded.data_dir, config={"PUBLIC_URL": "https://search.example.gov.cn/"})
+    try:
+        client = app.test_client()
+        cite = client.get(f"/api/cite/{seeded.hostile_id}?p=1").get_json()
+        assert cite["permalink"] == f"https://search.example.gov.cn/doc/{seeded.hostile_id}#p1"
+        assert cite["archive"]["url"].startswith("https://search.example.gov.cn/doc/")
+        feed = client.get("/search.atom?q=法治").get_data(as_text=True)
+        assert "https://search.example.gov.cn/doc/" in feed and "http://localhost" not in feed
+    finally:
+        app.extensions["govsearch_backend"].close()
+
+
+def test_serve_command_defaults_and_bad_public_url(tmp_path):
+    from click.testing import CliRunner
+
+    from govsearch.cli import main
+    from govsearch.commands.serve import serve
+
+    defaults = {p.name: p.default for p in serve.params}
+    assert defaults["host"] == "127.0.0.1" and defaults["port"] == 8000
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "serve", "--public-url",
+                                       "search.example.gov.cn"])
+    assert result.exit_code == 2 and "http://" in result.output

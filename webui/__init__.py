@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from werkzeug.routing import BaseConverter
 
 from indexer.api import SearchBackend
@@ -79,7 +79,9 @@ def create_app(data_dir: str | os.PathLike[str] | None = None, *,
     app = GovsearchFlask(__name__)
     app.config.update(
         GOVSEARCH_DATA=Path(data_dir),
-        JSON_AS_ASCII=False,
+        # Citations and feeds must carry the address readers use, not whatever host name
+        # this request came in on (127.0.0.1 on the server itself): set it when deploying.
+        PUBLIC_URL=os.environ.get("GOVSEARCH_PUBLIC_URL") or None,
         MAX_CONTENT_LENGTH=64 * 1024,  # nothing is uploaded; bound what a client can send
         SEND_FILE_MAX_AGE_DEFAULT=3600,
     )
@@ -106,6 +108,14 @@ def create_app(data_dir: str | os.PathLike[str] | None = None, *,
 def get_backend() -> SearchBackend:
     """The app's open index (opened on first call)."""
     return current_app.extensions["govsearch_backend"].get()
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """Absolute URL for links that leave the page (citations, feeds): PUBLIC_URL if set."""
+    public = current_app.config.get("PUBLIC_URL")
+    if public:
+        return public.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
 
 
 def data_dir() -> Path:

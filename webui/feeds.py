@@ -11,9 +11,10 @@ import datetime as dt
 import io
 from dataclasses import replace
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request
 
 from indexer.api import Hit, QueryError
+from webui import external_url
 from webui.highlight import passage_text
 from webui.state import BadRequest, SearchState
 from webui.viewdata import is_web_url, iter_all_hits, run_search
@@ -100,7 +101,7 @@ def search_atom():
         entries.append({
             "hit": hit,
             "updated": _entry_time(hit),
-            "link": url_for("ui.document", doc_id=hit.id, _external=True)
+            "link": external_url("ui.document", doc_id=hit.id)
             + (f"#p{passage.paragraph}" if passage else ""),
             "source": hit.source if is_web_url(hit.source) else None,
             "summary": passage_text(passage.html) if passage else "",
@@ -112,7 +113,7 @@ def search_atom():
     body = render_template(
         "feed.xml", state=state, entries=entries, updated=updated,
         feed_title=f"govsearch：{title}" + (f"（{filters}）" if filters else ""),
-        self_url=url_for("feeds.search_atom", _external=True) + state.query_string(),
-        html_url=url_for("ui.search", _external=True) + state.query_string(),
+        self_url=external_url("feeds.search_atom") + state.query_string(),
+        html_url=external_url("ui.search") + state.query_string(),
     )
     return Response(body, mimetype="application/atom+xml")

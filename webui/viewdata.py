@@ -12,12 +12,11 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import url_for
 from markupsafe import Markup
 
 from indexer.api import SearchRequest, SearchResults
 from indexer.document import Document
-from webui import get_backend
+from webui import external_url, get_backend
 from webui.chart import YearChart, year_chart
 from webui.highlight import mark_text
 from webui.state import MAX_RESULT_DEPTH, SearchState
@@ -173,7 +172,7 @@ def archive_info(doc: Document) -> dict[str, Any] | None:
     if not doc.capture_sha256:
         return None
     return {
-        "url": url_for("ui.archive", doc_id=doc.id, _external=True),
+        "url": external_url("ui.archive", doc_id=doc.id),
         "captured": doc.captured.isoformat() if doc.captured else None,
         "sha256": doc.capture_sha256,
     }
@@ -189,7 +188,7 @@ def citation(doc: Document, paragraph: int | None = None,
 
     if paragraph is not None and not 1 <= paragraph <= len(doc.paragraphs):
         raise IndexError(paragraph)
-    permalink = url_for("ui.document", doc_id=doc.id, _external=True)
+    permalink = external_url("ui.document", doc_id=doc.id)
     if paragraph is not None:
         permalink += f"#p{paragraph}"
     fragment = None

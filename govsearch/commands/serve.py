@@ -12,15 +12,20 @@ import click
               help="Port to listen on.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Worker threads answering requests.")
+@click.option("--public-url", envvar="GOVSEARCH_PUBLIC_URL", metavar="URL",
+              help="Address readers use (e.g. https://search.example.gov.cn); used in "
+                   "citation permalinks and feeds. Env: GOVSEARCH_PUBLIC_URL.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, threads: int, public_url: str | None) -> None:
     """Serve the web UI and JSON API (read-only; waitress)."""
     from waitress.server import create_server
 
     from webui import create_app
 
     data_dir = ctx.obj.data_dir
-    app = create_app(data_dir)
+    if public_url and not public_url.startswith(("http://", "https://")):
+        raise click.BadParameter("必须以 http:// 或 https:// 开头", param_hint="--public-url")
+    app = create_app(data_dir, config={"PUBLIC_URL": public_url} if public_url else None)
     try:
         server = create_server(app, host=host, port=port, threads=threads,
                                ident="govsearch", clear_untrusted_proxy_headers=True)
