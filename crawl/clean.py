@@ -50,7 +50,7 @@ from crawl.metadata import (
 from crawl.regions import resolve_region
 from indexer.document import Attachment, Document, make_id
 
-__all__ = ["MAX_HTML_BYTES", "MAX_INPUT_BYTES", "CleanResult", "clean_bytes", "load_document_file"]
+__all__ = ["MAX_HTML_BYTES", "MAX_INPUT_BYTES", "CleanResult", "clean_bytes", "clean_file", "load_document_file"]
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024  # PDFs of scanned reports reach tens of MB; beyond this, refuse
 MAX_HTML_BYTES = 16 * 1024 * 1024  # a real article page is well under 2 MB
@@ -100,21 +100,37 @@ def load_document_file(path: str | Path) -> Document:
     Relative attachment links resolve against the file's folder, and attachments saved
     next to the page are read from there when the page body only points at them.
     """
+    result = clean_file(path)
+    if result.document is not None:
+        return result.document
+    if result.kind == "not-article":
+        raise NotAnArticle(result.reason or "不是文章页面")
+    raise LoadError(result.reason or "无法提取正文")
+
+
+def clean_file(path: str | Path, url: str | None = None) -> CleanResult:
+    """Clean a local file; ``url`` is where it was fetched from, when known. Never raises.
+
+    Attachments are read only from the file's own folder: relative links resolve there, and
+    with ``url`` an absolute link is looked up by its file name (saved pages keep their
+    attachments next to them).
+    """
     path = Path(path).resolve()
     try:
         size = path.stat().st_size
-    except OSError as exc:
-        raise LoadError(f"无法读取文件 {path.name}：{exc.strerror or exc}") from None
-    if size > MAX_INPUT_BYTES:
-        raise LoadError(f"文件过大（{size / 1048576:.1f} MB，上限 {MAX_INPUT_BYTES // 1048576} MB）")
-    try:
+        if size > MAX_INPUT_BYTES:
+            return CleanResult(None, "error",
+                               f"文件过大（{size / 1048576:.1f} MB，上限 {MAX_INPUT_BYTES // 1048576} MB）")
         data = path.read_bytes()
     except OSError as exc:
-        raise LoadError(f"无法读取文件 {path.name}：{exc.strerror or exc}") from None
+        return CleanResult(None, "error", f"无法读取文件 {path.name}：{exc.strerror or exc}")
     folder = path.parent
 
     def fetch_local(href: str) -> bytes | None:
         target = _local_path(href)
+        if target is None and url is not None:
+            name = Path(unquote(urlsplit(href).path)).name
+            target = folder / name if name else None
         if target is None:
             return None
         try:
@@ -127,13 +143,9 @@ def load_document_file(path: str | Path) -> Document:
         except OSError:
             return None
 
-    result = _clean_safely(data, url=None, source=str(path), base=folder.as_uri() + "/",
-                           headers=None, fetch_attachment=fetch_local, file_name=path.name)
-    if result.document is not None:
-        return result.document
-    if result.kind == "not-article":
-        raise NotAnArticle(result.reason or "不是文章页面")
-    raise LoadError(result.reason or "无法提取正文")
+    base = url or folder.as_uri() + "/"
+    return _clean_safely(data, url=url, source=url or str(path), base=base, headers=None,
+                         fetch_attachment=fetch_local, file_name=url or path.name)
 
 
 def _local_path(href: str) -> Path | None:
@@ -329,9 +341,10 @@ def _clean_html(text: str, encoding: str, *, url: str | None, source: str, base:
         title_links = sum(1 for line in body.lines if line.link_ratio > 0.8 and line.size >= 8)
         if title_links >= 5 and content_chars < 150 * title_links:
             return CleanResult(None, "not-article", "列表或搜索结果页，不是文章", files, body.template)
-        if _SEARCH_PAGE.search(urlsplit(url or "").path) or _SEARCH_PAGE.search(view.head_title or ""):
-            if title_links >= 3:
-                return CleanResult(None, "not-article", "搜索结果页，不是文章", files, body.template)
+        search_page = (_SEARCH_PAGE.search(urlsplit(url or "").path)
+                       or _SEARCH_PAGE.search(view.head_title or ""))
+        if search_page and title_links >= 3:
+            return CleanResult(None, "not-article", "搜索结果页，不是文章", files, body.template)
         if content_chars < MIN_ARTICLE_CHARS and not POINTER_WORDS.search("".join(paragraphs)):
             return CleanResult(None, "not-article", "正文过短，不像文章页面", files, body.template)
 
