@@ -55,7 +55,7 @@ _CN_SMALL_CHARS = "〇○零一二三四五六七八九十"
 
 _NUMERIC_DATE = re.compile(
     r"(?<!\d)(?P<y>\d{4})\s*(?P<s1>[-/.年])\s*(?P<m>\d{1,2})\s*(?P<s2>[-/.月])\s*(?P<d>\d{1,2})"
-    r"(?!\d)"
+    r"(?!\d)(?:\s*[日号])?"
 )
 _CHINESE_DATE = re.compile(
     rf"(?P<y>[{_CN_YEAR_CHARS}]{{4}})\s*年\s*(?P<m>[{_CN_SMALL_CHARS}]{{1,2}})\s*月"
@@ -102,14 +102,15 @@ def _make_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def _date_candidates(text: str, *, allow_compact: bool) -> list[tuple[int, dt.date]]:
-    found: list[tuple[int, dt.date]] = []
+def _date_candidates(text: str, *, allow_compact: bool) -> list[tuple[int, int, dt.date]]:
+    """(start, end, date) for every valid date in ``text``."""
+    found: list[tuple[int, int, dt.date]] = []
     for m in _NUMERIC_DATE.finditer(text):
         if (m["s1"], m["s2"]) not in _SEPARATOR_PAIRS:
             continue  # 2020-03.25 is a version number or garbage, not a date
         date = _make_date(int(m["y"]), int(m["m"]), int(m["d"]))
         if date:
-            found.append((m.start(), date))
+            found.append((m.start(), m.end(), date))
     for m in _CHINESE_DATE.finditer(text):
         year = 0
         for ch in m["y"]:
@@ -119,13 +120,13 @@ def _date_candidates(text: str, *, allow_compact: bool) -> list[tuple[int, dt.da
         if month is not None and day is not None:
             date = _make_date(year, month, day)
             if date:
-                found.append((m.start(), date))
+                found.append((m.start(), m.end(), date))
     patterns = [_COMPACT_LABELLED, _COMPACT_ALONE] if allow_compact else [_COMPACT_LABELLED]
     for pattern in patterns:
         for m in pattern.finditer(text):
             date = _make_date(int(m["y"]), int(m["m"]), int(m["d"]))
             if date:
-                found.append((m.start("y"), date))
+                found.append((m.start("y"), m.end("d"), date))
     return found
 
 
@@ -141,7 +142,7 @@ def parse_date(text: str | None) -> dt.date | None:
     candidates = _date_candidates(normalized, allow_compact=True)
     if not candidates:
         return None
-    return min(candidates, key=lambda c: c[0])[1]
+    return min(candidates, key=lambda c: c[0])[2]
 
 
 # A sign-off line is short: 2020年3月23日, or 江门市江海区人民政府 2017年12月26日.
@@ -165,9 +166,29 @@ def find_signoff_date(paragraphs: list[str]) -> dt.date | None:
             break
         if len(line) > _SIGNOFF_MAX_CHARS:
             continue
-        date = parse_date(line)
+        date = _signoff_line_date(line)
         if date:
             return date
+    return None
+
+
+# What may stand beside a sign-off date on its line: the signing body, or nothing.
+_SIGNER = re.compile(
+    r"^[\u4e00-\u9fff（）()·]{2,30}(?:人民政府|政府|委员会|管委会|办公室|办公厅|局|厅|委|办|"
+    r"中心|院|会|部|处|所|室|站|队)$"
+)
+
+
+def _signoff_line_date(line: str) -> dt.date | None:
+    """The date of a sign-off line; None for 本办法自2020年3月1日起施行 and the like."""
+    normalized = _nfkc(line)
+    candidates = _date_candidates(normalized, allow_compact=True)
+    if len(candidates) != 1:
+        return None
+    start, end, date = candidates[0]
+    rest = clean_line(normalized[:start] + normalized[end:])
+    if not rest or _SIGNER.match(rest.replace(" ", "")):
+        return date
     return None
 
 

@@ -88,6 +88,19 @@ def test_signoff_date_ignores_dates_inside_long_paragraphs() -> None:
     assert find_signoff_date([]) is None
 
 
+def test_signoff_date_with_signer_on_the_same_line() -> None:
+    assert find_signoff_date(["正文。", "太原市小店区人民政府2019年3月25日"]) == D(2019, 3, 25)
+    assert find_signoff_date(["正文。", "某某局 2020年1月2日"]) == D(2020, 1, 2)
+
+
+@pytest.mark.parametrize(
+    "last",
+    ["本办法自2020年3月1日起施行。", "有效期至2025年12月31日", "截至2020年12月31日", "2019年1月1日至2019年12月31日"],
+)
+def test_effective_dates_are_not_signoffs(last: str) -> None:
+    assert find_signoff_date(["第一条 正文。", last]) is None
+
+
 def test_signoff_date_only_near_the_end() -> None:
     paragraphs = ["2020年1月1日"] + ["正文段落没有日期。"] * 10
     assert find_signoff_date(paragraphs) is None
