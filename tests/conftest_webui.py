@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawl.loaders import load_file
-from indexer import Document, Region, make_id, open_index
+from indexer import Attachment, Document, Region, make_id, open_index
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
@@ -52,7 +52,11 @@ def hostile_document(capture_sha256: str | None = None) -> Document:
         year=2020,
         region=Region(province=f"{SCRIPT_PAYLOAD}省"),
         other_sources=["https://mirror.example.gov.cn/hostile.html"],
-        attachments=[],
+        attachments=[
+            Attachment(name="附件1：统计表.pdf", href="https://www.example.gov.cn/files/a.pdf",
+                       text="附件正文"),
+            Attachment(name=f"附件2{SCRIPT_PAYLOAD}", href="javascript:alert(1)"),
+        ],
         captured=dt.datetime(2021, 3, 2, 8, 30, tzinfo=dt.UTC) if capture_sha256 else None,
         capture_sha256=capture_sha256,
         extra={"信息分类": f"{SCRIPT_PAYLOAD}"},

@@ -257,6 +257,8 @@ def test_reading_view_links_original_copies_and_archive(client, seeded):
     anchors = links(html)
     assert HOSTILE_URL in anchors
     assert "https://mirror.example.gov.cn/hostile.html" in anchors
+    assert "https://www.example.gov.cn/files/a.pdf" in anchors  # attachments are linked…
+    assert "附件2&lt;script&gt;" in html and not any("javascript" in a for a in anchors)  # …safely
     assert f"/doc/{seeded.hostile_id}/archive" in anchors
     assert "SHA-256" in html
     seed_html = client.get(f"/doc/{seeded.seed_ids[0]}").get_data(as_text=True)
