@@ -18,6 +18,8 @@ import click
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, threads: int, public_url: str | None) -> None:
     """Serve the web UI and JSON API (read-only; waitress)."""
+    import logging
+
     from waitress.server import create_server
 
     from webui import create_app
@@ -31,6 +33,9 @@ def serve(ctx: click.Context, host: str, port: int, threads: int, public_url: st
                                ident="govsearch", clear_untrusted_proxy_headers=True)
     except OSError as err:
         raise click.ClickException(f"无法监听 {host}:{port}：{err.strerror or err}") from None
+    # Waitress warns on every queued request under load ("Task queue depth is 8"): that is
+    # normal for a search server, and it would drown the real errors.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     shown_host = f"[{host}]" if ":" in host else host
     actual_port = getattr(server, "effective_port", port)
     click.echo(f"govsearch 已启动：http://{shown_host}:{actual_port}/ （索引目录 {data_dir}）")
