@@ -34,7 +34,7 @@ def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     from crawl.spider import GovSpider
 
     options.data_dir.mkdir(parents=True, exist_ok=True)
-    process = CrawlerProcess(scrapy_settings(options), install_root_handler=True)
+    process = CrawlerProcess(scrapy_settings(options))
     logging.getLogger("scrapy").setLevel(options.log_level)
     crawler = process.create_crawler(GovSpider)
     process.crawl(crawler)

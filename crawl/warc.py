@@ -15,12 +15,14 @@ import datetime as dt
 import hashlib
 import io
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
@@ -116,8 +118,10 @@ class WarcRecorder:
             "WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID"))
 
         offset = self._file.tell()
-        self._writer.write_record(response)
-        self._writer.write_record(request)
+        for record in (response, request):
+            self._writer.write_record(record)
+            # warcio buffers unknown-length payloads in a temporary file it never closes.
+            record.raw_stream.close()
         self._file.flush()
         return CaptureLocation(self._name, offset)
 
@@ -154,8 +158,6 @@ def _parse_date(value: str) -> dt.datetime:
 def _decoded(payload: bytes, headers: dict[str, str]) -> bytes:
     encoding = headers.get("content-encoding", "").lower().strip()
     if encoding in ("gzip", "x-gzip", "deflate"):
-        import zlib
-
         try:
             wbits = 47 if encoding != "deflate" else 15
             return zlib.decompress(payload, wbits)
@@ -193,9 +195,12 @@ def _iter_file(path: Path, *, offset: int = 0, limit: int | None = None) -> Iter
     with open(path, "rb") as fh:
         fh.seek(offset)
         records = ArchiveIterator(fh)
-        for record in records:
+        for record in _tolerant(records):
             if record.rec_type == "response":
-                payload = record.raw_stream.read()
+                try:
+                    payload = record.raw_stream.read()
+                except _DAMAGE:
+                    break
                 # Only after reading: asking for the offset first consumes the record.
                 rec_offset = offset + records.get_record_offset()
                 headers = {k.lower(): v for k, v in record.http_headers.headers}
@@ -213,13 +218,32 @@ def _iter_file(path: Path, *, offset: int = 0, limit: int | None = None) -> Iter
                 if capture is None:
                     continue
                 capture.method = record.http_headers.protocol.split(" ")[0] or "GET"
-                capture.request_body = record.raw_stream.read()
+                try:
+                    capture.request_body = record.raw_stream.read()
+                except _DAMAGE:
+                    capture.request_body = b""
                 yield capture
                 if limit is not None:
                     limit -= 1
                     if limit <= 0:
                         return
     yield from pending.values()
+
+
+_DAMAGE = (ArchiveLoadFailed, EOFError, OSError, zlib.error, ValueError)
+
+
+def _tolerant(records: ArchiveIterator) -> Iterator:
+    """Records up to the first damaged one: a crawl killed mid-write leaves a cut last record."""
+    iterator = iter(records)
+    while True:
+        try:
+            record = next(iterator)
+        except StopIteration:
+            return
+        except _DAMAGE:
+            return
+        yield record
 
 
 def read_capture(warc_dir: str | Path, file: str, offset: int) -> Capture | None:
