@@ -375,7 +375,7 @@ def build_report(ctx: dict[str, Any]) -> str:
         f"{info['chars'] / 1e6:.1f} M characters, {info['text_bytes'] / 1e6:.1f} MB UTF-8 "
         f"(average {info['chars'] / info['documents']:,.0f} characters per document).",
         "",
-        f"Machine: {ctx['machine']}.",
+        f"Machine: {ctx['machine']}. Code: govsearch {ctx.get('version', 'unknown')}.",
         "",
         f"Command: `{ctx['command']}` ({ctx['date']}; whole run {ctx['wall_s'] / 60:.1f} min).",
         "",
@@ -440,21 +440,51 @@ def build_report(ctx: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_section(report: str, path: Path = DOCS_MD) -> None:
-    """Replace only the text between the search markers (another section shares the file)."""
-    body = f"{BEGIN}\n## Search: govsearch versus the naive Whoosh + jieba index\n\n{report}\n{END}"
-    if path.exists():
-        text = path.read_text(encoding="utf-8")  # re-read right before writing
-        if BEGIN in text and END in text:
-            head, rest = text.split(BEGIN, 1)
-            _, tail = rest.split(END, 1)
-            text = head + body + tail
-        else:
-            text = text.rstrip("\n") + "\n\n" + body + "\n"
+RUN_BEGIN, RUN_END = "<!-- search:run {docs} -->", "<!-- search:run-end {docs} -->"
+SECTION_INTRO = """## Search: govsearch versus the naive Whoosh + jieba index
+
+Written by `benchmarks/search_bench.py` (see `benchmarks/README.md` for what is measured and
+how). One block per corpus size; a new run replaces the block of its own size."""
+
+
+def write_section(report: str, docs: int, path: Path = DOCS_MD) -> None:
+    """Put this run's block into the search section, keeping blocks of other corpus sizes.
+
+    Only the text between the search markers is rewritten: another engineer's section
+    shares the file, so it is re-read right before writing.
+    """
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    head, section, tail = text, "", ""
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        section, tail = rest.split(END, 1)
     else:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        text = "# Benchmarks\n\n" + body + "\n"
-    path.write_text(text, encoding="utf-8")
+        head = text.rstrip("\n") + "\n\n"
+        tail = "\n"
+    blocks: dict[int, str] = {}
+    pos = 0
+    while (start := section.find("<!-- search:run ", pos)) != -1:
+        n = int(section[start + len("<!-- search:run ") :].split(" ", 1)[0])
+        end_marker = RUN_END.format(docs=n)
+        end = section.find(end_marker, start)
+        if end == -1:
+            break
+        blocks[n] = section[start : end + len(end_marker)]
+        pos = end + len(end_marker)
+    blocks[docs] = f"{RUN_BEGIN.format(docs=docs)}\n### {docs:,} documents\n\n{report}\n{RUN_END.format(docs=docs)}"
+    body = "\n\n".join([SECTION_INTRO, *(blocks[n] for n in sorted(blocks))])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{head}{BEGIN}\n{body}\n{END}{tail}", encoding="utf-8")
+
+
+def code_version() -> str:
+    """The indexer commit the run measured, flagged when the working tree differs from it."""
+    try:
+        commit = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%h"], capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "indexer"], capture_output=True, text=True).stdout
+    except OSError:
+        return "unknown"
+    return f"{commit}{' + uncommitted changes in indexer/' if dirty.strip() else ''}"
 
 
 def summarise(idx: dict[str, Any], tree_pss: float, qres: dict[str, Any], info: dict[str, int],
@@ -535,6 +565,7 @@ def main(argv: list[str] | None = None) -> int:
     if any(e not in ENGINES for e in engines):
         parser.error(f"未知引擎；可用：{', '.join(ENGINES)}")
     wall = time.perf_counter()
+    version = code_version()
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="govsearch-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     corpus_path = work / f"corpus-{args.docs}-{args.seed}.jsonl"
@@ -585,6 +616,7 @@ def main(argv: list[str] | None = None) -> int:
         "corpus": info,
         "seed": args.seed,
         "machine": machine(),
+        "version": version,
         "command": command,
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "wall_s": time.perf_counter() - wall,
@@ -598,7 +630,7 @@ def main(argv: list[str] | None = None) -> int:
         report = build_report(ctx)
         print(report)
         if not args.no_write:
-            write_section(report)
+            write_section(report, args.docs)
             print(f"[bench] 已写入 {DOCS_MD}（{BEGIN} … {END}）", flush=True)
     return 0
 
