@@ -75,7 +75,10 @@ _LABEL_ONLY = re.compile(rf"^(?:{_LABEL_ALTERNATION})$")
 # Header fields that are chrome, not metadata.
 _DISCARDED_LABELS = {"浏览数"}
 # A 文号 line under the title: 机关代字 then an opening bracket and a year.
-_DOC_NUMBER_LINE = re.compile(r"^[\u4e00-\u9fffA-Za-z]{1,12}\s*[〔\[［【(（﹝]\s*(?:19|20)\d{2}")
+# Nothing but digits, brackets, 第 and 号 may follow the year: 报告（2019年度） is a subtitle.
+_DOC_NUMBER_LINE = re.compile(
+    r"^[\u4e00-\u9fffA-Za-z]{1,12}\s*[〔\[［【(（﹝]\s*(?:19|20)\d{2}[\d〕\]］】)）﹞\s第号]*$"
+)
 _TITLE_MAX_CHARS = 100
 _COLUMN_NAME_MAX_CHARS = 8
 _BREADCRUMB_SPLIT = re.compile(r"\s*(?:>|＞|»|›|→)\s*")

@@ -349,3 +349,9 @@ def test_broken_line_is_joined() -> None:
     text = "某局报告\n一是充分发挥社会监督的作用。全县各机关自觉\n接受人大监督。\n"
     doc = parse_text_dump(text, "/tmp/i.txt")
     assert doc.paragraphs == ["一是充分发挥社会监督的作用。全县各机关自觉接受人大监督。"]
+
+
+def test_subtitle_with_year_in_brackets_is_not_a_doc_number() -> None:
+    doc = parse_text_dump("某区法治政府建设报告\n报告（2019年度）\n正文。\n", "/tmp/j.txt")
+    assert doc.doc_number is None and "文号原文" not in doc.extra
+    assert doc.paragraphs == ["报告（2019年度）", "正文。"]
