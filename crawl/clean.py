@@ -210,7 +210,7 @@ def _looks_binary(data: bytes) -> bool:
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return True
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)
-    return controls > len(head) * 0.1
+    return controls > len(head) * 0.05
 
 
 # --------------------------------------------------------------------------- PDF / DOCX
@@ -326,8 +326,19 @@ def _clean_html(text: str, encoding: str, *, url: str | None, source: str, base:
     title = _choose_title(view, fields, body.container)
     doc_number = _first_valid(fields, "doc_number", normalize_doc_number)
     paragraphs = body_paragraphs(body.lines, title, doc_number)
+    if doc_number is None:
+        # A 文号 line at the top of the body (江开〔2017〕53号, centred under the title).
+        for paragraph in paragraphs[:3]:
+            number = normalize_doc_number(paragraph) if len(paragraph) <= 30 else None
+            if number:
+                doc_number = number
+                paragraphs = _drop_leading_repeats(paragraphs, title, doc_number)
+                break
 
     content_chars = sum(len(p) for p in paragraphs)
+    if paragraphs and not _readable("".join(paragraphs)):
+        return CleanResult(None, "not-article", "正文不是可读的中文文本（编码错误或乱码）", _local_display(attachments),
+                           body.template)
     link_lines = sum(1 for line in body.lines if line.link_ratio > 0.5 and line.size >= 4)
     files = _local_display(attachments)
     if not paragraphs and not attachments:
@@ -357,6 +368,7 @@ def _clean_html(text: str, encoding: str, *, url: str | None, source: str, base:
             paragraphs = _drop_leading_repeats(from_attachment, title, doc_number)
         else:
             reason = "正文只指向附件，附件文字未能读取"
+        files = _local_display(attachments)  # now with the text that was read
 
     meta = view.meta
     site_name = meta.get("sitename")
@@ -383,6 +395,22 @@ def _clean_html(text: str, encoding: str, *, url: str | None, source: str, base:
         attachments=files, encoding=encoding, extra=extra,
     )
     return CleanResult(doc, kind, reason, files, body.template)
+
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_PLAIN = re.compile(
+    r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffefA-Za-z0-9\s.,;:!?()%/+=<>\[\]\-"
+    r"\u2018\u2019\u201c\u201d\u2014\u2026\u00b7\u00d7\u2460-\u249b\u2160-\u216b]"
+)
+
+
+def _readable(text: str) -> bool:
+    """Mojibake and junk (ⅴⅴⅴ…, box drawing, Hangul from a wrong codec) are not a body."""
+    sample = text[:5000]
+    if len(set(sample)) <= 3:
+        return False
+    plain = len(_PLAIN.findall(sample))
+    return plain >= 0.8 * len(sample) and bool(_HAN.search(sample) or len(sample) < 200)
 
 
 def _local_display(attachments: list[Attachment]) -> list[Attachment]:

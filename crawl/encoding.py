@@ -31,6 +31,12 @@ _SUPERSETS = {
 # Header charsets servers send by default without knowing the content: not evidence.
 _UNTRUSTED_HEADER = {codecs.lookup(name).name for name in ("iso-8859-1", "windows-1252", "ascii")}
 
+_UNLIKELY_ON_GOV_SITES = {
+    codecs.lookup(name).name
+    for name in ("cp949", "euc_kr", "johab", "shift_jis", "cp932", "euc_jp", "euc_jis_2004", "iso2022_kr",
+                 "iso2022_jp", "koi8_r", "cp1251", "mac_cyrillic", "cp1250", "cp1253", "cp1255", "cp1256")
+}
+
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE
 )
@@ -132,6 +138,10 @@ def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]
         return text, "utf-8"
 
     detected = _detect(data)
+    if detected in _UNLIKELY_ON_GOV_SITES and _decodes(data, "gb18030") is not None:
+        # Short GBK snippets look like Korean or Japanese to a detector; Chinese government
+        # pages are GBK far more often, so prefer it whenever the bytes are valid GB18030.
+        detected = "gb18030"
     if detected:
         text = _decodes(data, detected)
         if text is not None:
