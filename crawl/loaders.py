@@ -23,4 +23,4 @@ def load_file(path: str | Path) -> Document:
 
         return load_document_file(path)
     supported = "、".join(SUPPORTED_SUFFIXES)
-    raise LoadError(f"{path.name}：不支持的文件类型 {suffix or '（无扩展名）'}（支持 {supported}）")
+    raise LoadError(f"不支持的文件类型 {suffix or '（无扩展名）'}（支持 {supported}）")

@@ -340,19 +340,19 @@ def _signature_lines(paragraphs: list[str]) -> list[str]:
     ]
 
 
-def _decode(data: bytes, name: str) -> tuple[str, str]:
+def _decode(data: bytes) -> tuple[str, str]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
-            raise LoadError(f"{name}：UTF-16 编码损坏，无法读取") from exc
+            raise LoadError("UTF-16 编码损坏，无法读取") from exc
     if b"\x00" in data[:8192]:
-        raise LoadError(f"{name}：不是文本文件（含二进制内容）")
+        raise LoadError("不是文本文件（含二进制内容）")
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data[3:].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
-            raise LoadError(f"{name}：UTF-8 编码损坏，无法读取") from exc
+            raise LoadError("UTF-8 编码损坏，无法读取") from exc
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -360,36 +360,36 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
-        raise LoadError(f"{name}：既不是 UTF-8 也不是 GB18030 编码的文本") from exc
+        raise LoadError("既不是 UTF-8 也不是 GB18030 编码的文本") from exc
 
 
 def load_text_dump(path: Path | str) -> Document:
     """Read a dump file (UTF-8 with or without BOM, else GB18030) into a Document.
 
-    Raises LoadError with a one-line reason for missing, oversized, empty or binary files.
+    Raises LoadError with a one-line reason for missing, oversized, empty or binary files;
+    the reason leaves out the file name, which every caller already prints beside it.
     """
     path = Path(path)
-    name = path.name
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise LoadError(f"{name}：文件过大（{size / 1024 / 1024:.0f} MB，上限 50 MB）")
+            raise LoadError(f"文件过大（{size / 1024 / 1024:.0f} MB，上限 50 MB）")
         data = path.read_bytes()
     except LoadError:
         raise
     except FileNotFoundError as exc:
-        raise LoadError(f"{name}：文件不存在") from exc
+        raise LoadError("文件不存在") from exc
     except IsADirectoryError as exc:
-        raise LoadError(f"{name}：是目录，不是文件") from exc
+        raise LoadError("是目录，不是文件") from exc
     except OSError as exc:
-        raise LoadError(f"{name}：无法读取（{exc.strerror or exc}）") from exc
+        raise LoadError(f"无法读取（{exc.strerror or exc}）") from exc
     if not data.strip():
-        raise LoadError(f"{name}：空文件")
-    text, encoding = _decode(data, name)
+        raise LoadError("空文件")
+    text, encoding = _decode(data)
     if "\ufffd" in text[:4096] and text[:4096].count("\ufffd") > 20:
-        raise LoadError(f"{name}：编码无法识别（乱码过多）")
+        raise LoadError("编码无法识别（乱码过多）")
     doc = parse_text_dump(text, str(path.resolve()))
     if not doc.paragraphs:
-        raise LoadError(f"{name}：没有找到正文")
+        raise LoadError("没有找到正文")
     doc.encoding = encoding
     return doc

@@ -273,7 +273,7 @@ def test_bad_files_raise_one_line_load_error(tmp_path: Path, content: bytes, rea
     with pytest.raises(LoadError) as info:
         load_text_dump(path)
     assert reason in str(info.value)
-    assert "\n" not in str(info.value) and "bad.txt" in str(info.value)
+    assert "\n" not in str(info.value) and "Traceback" not in str(info.value)
 
 
 def test_oversized_file(tmp_path: Path) -> None:
