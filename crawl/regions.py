@@ -137,7 +137,9 @@ def _table() -> _Table:
             short = name[:-1]
             if len(short) >= 2:
                 for suffix in _ZONE_SUFFIXES:
-                    table.index.setdefault(short + suffix, set()).add(code)
+                    zone = short + suffix
+                    if zone not in current:  # never shadow a real division's name
+                        table.index.setdefault(zone, set()).add(code)
     with open(_DATA_DIR / "region_supplement.tsv", encoding="utf-8") as handle:
         for line in handle:
             if line.startswith("#") or not line.strip():
