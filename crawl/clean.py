@@ -357,7 +357,7 @@ def _clean_html(text: str, encoding: str, *, url: str | None, source: str, base:
         if search_page and title_links >= 3:
             return CleanResult(None, "not-article", "搜索结果页，不是文章", files, body.template)
         if content_chars < MIN_ARTICLE_CHARS and not POINTER_WORDS.search("".join(paragraphs)):
-            page_links = sum(1 for line in view.lines if line.link_ratio > 0.8 and line.size >= 8)
+            page_links = sum(1 for line in view.lines if line.link_ratio > 0.5 and line.size >= 12)
             reason = "栏目或列表页，不是文章" if page_links >= 6 else "页面没有正文内容"
             return CleanResult(None, "not-article", reason, files, body.template)
 
