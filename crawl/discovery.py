@@ -144,6 +144,8 @@ def trap_reason(url: str) -> str | None:
         return "日历页"
     if any(k.lower() in _CALENDAR_KEYS and _DATE_VALUE.match(v) for k, v in query):
         return "日历页"
+    if sum(1 for k, v in query if k.lower() in _CALENDAR_KEYS and v.isdigit()) >= 2:
+        return "日历页"  # ?year=2024&month=3: a month view links the next month forever
     return None
 
 

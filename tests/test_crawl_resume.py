@@ -131,3 +131,27 @@ def test_cli_rejects_unknown_site_config_key(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "crawl", "--site-config",
                                        str(config)])
     assert result.exit_code != 0 and "未知的键：speed" in result.output
+
+
+def test_retry_after_is_honoured_on_429(tmp_path: Path) -> None:
+    from fixtures.sites.server import FixtureServer, Route
+    from fixtures.sites.sites import report_paragraphs, trs_article, trs_list
+
+    server = FixtureServer("127.0.0.4").start()
+    try:
+        server.routes["/robots.txt"] = Route(b"User-agent: *\nDisallow:\n", "text/plain")
+        article = "/fzzf/202403/t20240301_1.html"
+        server.routes[article] = Route(
+            trs_article("某县2023年法治政府建设年度报告", report_paragraphs("某县", 2023, 3), "2024-03-01"),
+            fail_first=1, fail_status=429, headers={"Retry-After": "1"})
+        server.routes["/fzzf/index.html"] = Route(trs_list(
+            [("./202403/t20240301_1.html", "某县2023年法治政府建设年度报告", "2024-03-01")], 0, 1))
+        options = CrawlOptions(seeds=[server.url("/fzzf/index.html")], data_dir=tmp_path,
+                               delay=0.2, progress=False, sitemaps=False)
+        summary = run_crawl_subprocess(options, timeout=120)
+        hits = [r for r in server.requests() if r.path == article]
+        assert [r.status for r in hits] == [429, 200]
+        assert hits[1].at - hits[0].at >= 1.0
+        assert summary["new_docs"] == 1
+    finally:
+        server.stop()
