@@ -510,7 +510,7 @@ def _choose_title(view: PageView, fields: dict[str, list[tuple[str, str]]],
     for _label, value in fields.get("title", []):
         if value and len(value) >= 4 and not _is_siteish(value, view):
             return value
-    head_parts = [p for p in _TITLE_SEPARATORS.split(view.head_title or "") if p]
+    head_parts = [p for p in _TITLE_SEPARATORS.split(_strip_site_suffix(view.head_title or "", view)) if p]
     head_candidates = [p for p in head_parts if not _is_siteish(p, view)]
     head_title = head_candidates[0] if head_candidates else None
     # Section headings inside the body (一、…) are never the title.
@@ -535,6 +535,21 @@ def _choose_title(view: PageView, fields: dict[str, list[tuple[str, str]]],
 
 def _within(el: etree._Element, container: etree._Element) -> bool:
     return el is container or any(a is container for a in el.iterancestors())
+
+
+_TAIL_SEGMENT = re.compile(r"[-－—–]+\s*([^-－—–_|｜]{2,24})$")
+_SITE_NAME_ENDINGS = re.compile(r"(?:人民政府|政府|网站|门户网|政府网|信息网|司法局|局|委员会|办公室|办公厅|厅)$")
+
+
+def _strip_site_suffix(head_title: str, view: PageView) -> str:
+    """``报告-北京市朝阳区人民政府`` → ``报告``: a dash-joined site name is not part of the title."""
+    names = {_compact(view.meta.get(k, "")) for k in ("sitename", "columnname")} - {""}
+    match = _TAIL_SEGMENT.search(head_title)
+    if match:
+        tail = _compact(match.group(1))
+        if tail in names or _SITE_NAME_ENDINGS.search(tail):
+            return head_title[: match.start()].rstrip()
+    return head_title
 
 
 def _title_class_texts(view: PageView) -> list[tuple[etree._Element, str]]:
