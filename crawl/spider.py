@@ -155,14 +155,28 @@ class GovSpider(scrapy.Spider):
             h.lower() for h in options.allowed_hosts}
         spider.hosts = {h for h in hosts if h}
         # Scrapy's offsite filter also stops redirects that leave the sites.
-        spider.allowed_domains = sorted(spider.hosts)
+        spider.allowed_domains = sorted({h.removeprefix("www.") for h in spider.hosts})
         spider.shapes = Counter()
         spider.pending = {}
         spider.waiters = defaultdict(set)  # attachment url → article urls waiting for it
         spider.attachment_done = {}  # attachment url → (file, offset) or None
         spider.requested_attachments = set()  # scheduled by this process
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider._on_robots, signal=signals.robots_parsed)
         return spider
+
+    def _on_robots(self, robotparser: Any, request: Request) -> None:
+        """Sitemaps a robots.txt lists are crawled like ``/sitemap.xml`` (no keywords only)."""
+        if not self.options.sitemaps or self.options.keywords:
+            return
+        protego = getattr(robotparser, "rp", None)
+        for url in list(getattr(protego, "sitemaps", []) or [])[:10]:
+            url = discovery.clean_url(url)
+            if not self._on_site(url):
+                continue
+            sitemap = self._request(url, kind="sitemap", depth=0)
+            if sitemap is not None and self.crawler.engine is not None:
+                self.crawler.engine.crawl(sitemap)
 
     # -- requests ---------------------------------------------------------------------
 
