@@ -234,7 +234,7 @@ def _clean_file(data: bytes, kind: str, *, url: str | None, source: str,
     publisher = _signature_publisher(body)
     doc = Document(
         id=make_id(source), title=title, source=source, paragraphs=body,
-        publisher=publisher, written=written, doc_number=doc_number,
+        publisher=publisher, published=url_date(url), written=written, doc_number=doc_number,
         doc_type=infer_doc_type(title), year=report_year(title),
         region=resolve_region(publisher, title, context="\n".join(body)[:5000]),
     )
@@ -461,12 +461,19 @@ def _page_fields(view: PageView, body: BodyChoice) -> dict[str, list[tuple[str, 
     """信息公开 and byline values by field; values outside the body come first."""
     inside = {id(line) for line in body.lines}
     outside = [line.raw for line in view.lines if id(line) not in inside]
-    within = [line.raw for line in body.lines]
-    pairs = label_pairs(outside) + label_pairs(within)
+    # Inside the body a label block sits at the top or the bottom; long prose lines never
+    # hold one. Bounding the scan keeps a 10 MB page linear instead of label-regex bound.
+    edges = body.lines if len(body.lines) <= 60 else body.lines[:30] + body.lines[-30:]
+    within = [line.raw for line in edges]
+    pairs = label_pairs(_short(outside)) + label_pairs(_short(within))
     grouped = field_values(pairs)
     grouped["extra_pairs"] = [(label, value) for label, value in pairs
                               if LABEL_FIELDS[label] == "extra"]
     return grouped
+
+
+def _short(lines: list[str], limit: int = 400) -> list[str]:
+    return [line if len(line) <= limit else "" for line in lines]
 
 
 def _first_valid(fields: dict[str, list[tuple[str, str]]], name: str, convert):

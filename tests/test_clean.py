@@ -373,3 +373,11 @@ def test_pdf_lines_rejoin_into_paragraphs():
     assert join_wrapped_lines(lines) == [
         "一、主要举措", "全面推进依法行政，加快建设法治政府，各项工作取得明显成效。",
         "（一）加强领导，县政府常务会议专题研究法治建设工作4次。"]
+
+
+def test_crawled_pdf_takes_its_date_from_the_url():
+    pdf = _attachments().minimal_pdf(REPORT)
+    doc = clean_bytes(pdf, url="http://www.x.gov.cn/zwgk/202103/P020210330512345678901.pdf").document
+    assert doc.published is None  # a P0… name is an upload id, not a date
+    doc = clean_bytes(pdf, url="http://www.x.gov.cn/art/2021/3/30/report.pdf").document
+    assert doc.published == dt.date(2021, 3, 30) and doc.title == REPORT[0]
