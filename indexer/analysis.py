@@ -83,18 +83,20 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
 
 
 def grams(*normalized_texts: str) -> set[str]:
-    """Every character and every adjacent character pair, per text (never across texts)."""
+    """Every adjacent character pair, per text (never across texts).
+
+    Single characters are not indexed: they would add a fifth of all postings for queries
+    that are rare in practice, and a one-character string is found by scanning the
+    normalised text, which is fast exactly when the character is common.
+    """
     result: set[str] = set()
     for text in normalized_texts:
-        result.update(text)
         result.update(text[i : i + 2] for i in range(len(text) - 1))
     return result
 
 
 def query_grams(term: str) -> list[str]:
-    """The grams a document must contain to possibly contain ``term`` (already normalised)."""
-    if len(term) <= 2:
-        return [term] if term else []
+    """The bigrams a document must contain to possibly contain ``term`` (already normalised)."""
     return list(dict.fromkeys(term[i : i + 2] for i in range(len(term) - 1)))
 
 

@@ -10,6 +10,7 @@ candidate is confirmed against its signature before two documents are grouped.
 from __future__ import annotations
 
 import hashlib
+import zlib
 
 import numpy as np
 from datasketch import MinHash
@@ -26,7 +27,7 @@ def signature(normalized_body: str) -> np.ndarray | None:
     if len(normalized_body) < MIN_CHARS:
         return None
     shingles = {normalized_body[i : i + SHINGLE] for i in range(len(normalized_body) - SHINGLE + 1)}
-    m = MinHash(num_perm=NUM_PERM, seed=1)
+    m = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32)
     m.update_batch([s.encode("utf-8") for s in shingles])
     return m.hashvalues.astype(np.uint64)
 

@@ -42,7 +42,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.index import LockError
 from whoosh.matching.wrappers import FilterMatcher
 
-from indexer import dedup
+from indexer import dedup, whoosh_patches
 from indexer.analysis import grams, normalize, query_grams, sentences, words, words_of_all
 from indexer.api import (
     FACETS,
@@ -60,6 +60,8 @@ from indexer.facets import FacetColumn, count_facets, facet_values, filter_mask
 from indexer.highlight import best_passages, highlight
 from indexer.query import And, MatchAll, Near, Node, Not, Or, Range, Term, parse_query, positive_strings
 
+whoosh_patches.apply()
+
 SCHEMA_VERSION = 1
 INDEX_NAME = "govsearch"
 
@@ -70,6 +72,7 @@ TITLE_BOOST = 3.0
 PROXIMITY_WEIGHT = 10.0  # per tier: same sentence = 2 tiers, same paragraph = 1
 RERANK_DEPTH = 200
 MAX_CANDIDATE_GRAMS = 3
+WRITER_MEMORY_MB = 1024  # Whoosh's posting pool; smaller spills to disk via pickle, ~20% slower
 SMALL_BATCH = 32  # below this, analysing in this process beats starting workers
 
 
@@ -392,9 +395,12 @@ class WhooshBackend:
     def _term(self, view: _View, node: Term, within: np.ndarray) -> np.ndarray:
         text = node.text
         if node.field in (None, "title"):
-            cand = self._candidates(view, text, within)
-            if node.field is None and len(text) <= 2:
-                return cand  # a gram posting is already exact
+            if len(text) == 1:
+                cand = within  # no unigram postings: scan (see analysis.grams)
+            else:
+                cand = self._candidates(view, text, within)
+                if node.field is None and len(text) == 2:
+                    return cand  # a bigram posting is already exact
             ids = np.flatnonzero(cand)
             titles, bodies = view.titles, view.bodies
             if node.field == "title":
@@ -610,11 +616,14 @@ class WhooshBackend:
 
     # -- writing --------------------------------------------------------------------
 
-    def _writer(self) -> Any:
+    def _writer(self, parallel: bool = False) -> Any:
         if self.readonly:
             raise QueryError("索引以只读方式打开")
         try:
-            return self.ix.writer(timeout=30.0, limitmb=256)
+            if parallel and self.workers > 1:
+                return self.ix.writer(procs=self.workers, multisegment=True, batchsize=64,
+                                      timeout=30.0, limitmb=WRITER_MEMORY_MB // self.workers)
+            return self.ix.writer(timeout=30.0, limitmb=WRITER_MEMORY_MB)
         except LockError:
             raise QueryError(f"另一个进程正在写入索引 {self.path}（30 秒内未释放写锁）") from None
 
@@ -638,8 +647,23 @@ class WhooshBackend:
         else:
             prepared = map(_prepare_safely, documents)
         writer = None
-        pending = 0
+        batch: set[str] = set()  # ids added since the last commit
+        new_in_batch = 0  # documents that did not exist before (the live count must grow by this)
         batch_lsh: dict[str, list[tuple[np.ndarray, str]]] = {}
+
+        def commit() -> None:
+            nonlocal writer, new_in_batch, batch_lsh
+            before = self.ix.doc_count()
+            writer.commit()
+            writer = None
+            after = self.ix.doc_count()
+            if after != before + new_in_batch:
+                # Whoosh's parallel writer drops a sub-writer's segment silently if it dies.
+                raise QueryError(f"索引提交后文档数为 {after}，应为 {before + new_in_batch}：请重新运行同一索引命令")
+            batch.clear()
+            new_in_batch, batch_lsh = 0, {}
+            self._checked = 0.0
+
         try:
             for doc_id, data, error in prepared:
                 if progress:
@@ -647,23 +671,25 @@ class WhooshBackend:
                 if data is None:
                     report.failed.append((doc_id, error or "unknown error"))
                     continue
-                old = known.get(doc_id)
-                if old == data["meta"]["fp"]:
+                if known.get(doc_id) == data["meta"]["fp"]:
                     report.unchanged += 1
                     continue
+                if doc_id in batch:
+                    commit()  # the same id twice in one batch: a delete only sees committed documents
                 if writer is None:
-                    writer = self._writer()
+                    writer = self._writer(parallel=pool is not None)
                     with self._lock:
                         view = self._current_view()
                 self._assign_group(view, data, batch_lsh)
-                meta = data["meta"]
-                sig = data["sig"]
+                meta, sig = data["meta"], data["sig"]
                 if doc_id in known:
                     writer.delete_by_term("id", doc_id)
                     report.updated += 1
                 else:
                     report.added += 1
+                    new_in_batch += 1
                 known[doc_id] = meta["fp"]
+                batch.add(doc_id)
                 writer.add_document(
                     id=doc_id,
                     grams=data["grams"],
@@ -675,15 +701,10 @@ class WhooshBackend:
                     mh=sig.tobytes() if sig is not None else b"",
                     doc=data["doc"],
                 )
-                pending += 1
-                if pending >= batch_size:
-                    writer.commit()
-                    writer, pending, batch_lsh = None, 0, {}
-                    self._checked = 0.0
+                if len(batch) >= batch_size:
+                    commit()
             if writer is not None:
-                writer.commit()
-                writer = None
-                self._checked = 0.0
+                commit()
         finally:
             if writer is not None:
                 writer.cancel()
@@ -699,18 +720,23 @@ class WhooshBackend:
         if sig is None:
             return
         tokens = dedup.band_tokens(sig)
-        candidates: list[tuple[np.ndarray, str]] = []
-        for token in tokens:
-            candidates.extend(batch_lsh.get(token, []))
-            ids, _ = self._ids_for(view, "lsh", token)
-            for j in ids.tolist():
-                if view.live[j] and view.sigs[j] and view.ids[j] != meta["id"]:
-                    other = view.meta[j]
-                    candidates.append((np.frombuffer(view.sigs[j], dtype=np.uint64), other.get("dup") or other["id"]))
-        for other_sig, group in candidates:
+
+        def candidates() -> Iterator[tuple[np.ndarray, str]]:
+            for token in tokens:
+                yield from batch_lsh.get(token, [])
+                for j in self._ids_for(view, "lsh", token)[0].tolist():
+                    if view.live[j] and view.sigs[j] and view.ids[j] != meta["id"]:
+                        other = view.meta[j]
+                        yield np.frombuffer(view.sigs[j], dtype=np.uint64), other.get("dup") or other["id"]
+
+        rejected: set[str] = set()
+        for other_sig, group in candidates():
+            if group in rejected:
+                continue
             if dedup.similarity(sig, other_sig) >= dedup.THRESHOLD:
                 meta["dup"] = group
                 break
+            rejected.add(group)
         for token in tokens:
             batch_lsh.setdefault(token, []).append((sig, meta["dup"]))
 

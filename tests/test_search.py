@@ -167,3 +167,23 @@ def test_limits_are_bounded(small):
         small.search(SearchRequest(query="法治", limit=100000))
     with pytest.raises(QueryError):
         small.search(SearchRequest(query="法治", sort="colour"))
+
+
+def test_same_document_twice_in_one_run_is_stored_once(backend_factory):
+    backend = backend_factory()
+    report = backend.add([make_doc("/r.txt", "报告", ["法治政府"]), make_doc("/r.txt", "报告", ["依法行政"])])
+    assert (report.added, report.updated) == (1, 1)
+    assert backend.search(SearchRequest()).total == 1
+    assert backend.search(SearchRequest(query="依法行政")).total == 1
+
+
+def test_parallel_writer_keeps_every_document(tmp_path):
+    from indexer.whoosh_backend import WhooshBackend
+
+    backend = WhooshBackend(tmp_path, workers=2)
+    docs = [make_doc(f"/d/{i}", f"报告{i}", [f"第{i}号文件，法治政府建设。"]) for i in range(150)]
+    report = backend.add(docs, batch_size=40)
+    assert report.added == 150 and not report.failed
+    assert backend.search(SearchRequest(query="法治政府", collapse=False)).total == 150
+    assert backend.stats()["documents"] == 150
+    backend.close()
