@@ -384,7 +384,12 @@ def _clean_html(text: str, encoding: str, *, url: str | None, source: str, base:
                  or url_date(url))
     written = _first_valid(fields, "written", parse_date) or find_signoff_date(paragraphs)
     index_no = _first_valid(fields, "index_no", _clean_index_no)
-    site_id = meta.get("siteidcode") or _site_id_from_text(view)
+    # Templates are copied between sites with their <meta> tags (a Chongqing site carrying
+    # SiteName=齐齐哈尔): the 网站标识码 printed in the footer wins over the meta tag, and a
+    # SiteName that the page never shows is not used for the region.
+    site_id = _site_id_from_text(view) or meta.get("siteidcode")
+    if site_name and _compact(site_name) not in _page_text(view):
+        site_name = None
     if site_id and not site_id.strip().isdigit():
         site_id = None  # central bodies use bm… codes: no GB/T 2260 prefix to read
     region = resolve_region(publisher, title, site_name, site_id_code=site_id,
@@ -500,6 +505,14 @@ def _clean_index_no(value: str) -> str | None:
     return value
 
 
+def _page_text(view: PageView) -> str:
+    """All visible text without spaces (cached on the view), plus image alt texts (logos)."""
+    if view.compact_text is None:
+        alts = "".join(img.get("alt") or "" for img in view.root.iter("img"))
+        view.compact_text = _compact("".join(line.text for line in view.lines) + alts)
+    return view.compact_text
+
+
 def _site_id_from_text(view: PageView) -> str | None:
     for line in reversed(view.lines[-60:]):
         match = _SITE_ID_IN_TEXT.search(line.raw)
@@ -512,8 +525,9 @@ def _choose_title(view: PageView, fields: dict[str, list[tuple[str, str]]],
                   container: etree._Element | None) -> str | None:
     """ArticleTitle meta, else the 信息公开 标题, else the visible heading matching <title>."""
     meta_title = view.meta.get("articletitle")
-    if meta_title and not _is_siteish(meta_title, view):
-        return meta_title
+    if (meta_title and not _is_siteish(meta_title, view)
+            and _compact(meta_title) in _compact(view.head_title or "") + _page_text(view)):
+        return meta_title  # only when the page shows it too: a stale copied tag is not the title
     for _label, value in fields.get("title", []):
         if value and len(value) >= 4 and not _is_siteish(value, view):
             return value

@@ -80,6 +80,7 @@ class PageView:
     marked_lines: list[Line] | None = None  # lines between Hanweb body markers, if any
     base_href: str | None = None
     headings: list[tuple[etree._Element, str]] = field(default_factory=list)
+    compact_text: str | None = None  # visible text without spaces, computed on first use
 
 
 def normalize_space(text: str) -> str:

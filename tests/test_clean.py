@@ -381,3 +381,13 @@ def test_crawled_pdf_takes_its_date_from_the_url():
     assert doc.published is None  # a P0… name is an upload id, not a date
     doc = clean_bytes(pdf, url="http://www.x.gov.cn/art/2021/3/30/report.pdf").document
     assert doc.published == dt.date(2021, 3, 30) and doc.title == REPORT[0]
+
+
+def test_copied_template_meta_tags_are_cross_checked():
+    head = ('<meta name="ArticleTitle" content="齐齐哈尔市2019年法治政府建设情况报告">'
+            '<meta name="SiteName" content="齐齐哈尔市人民政府"><meta name="SiteIDCode" content="2302000001">')
+    html = page(head=head, title="某区2020年法治政府建设情况报告").replace(
+        "网站标识码：3305230001", "网站标识码：5001070012")
+    doc = clean_bytes(html.encode("utf-8")).document
+    assert doc.title == "某区2020年法治政府建设情况报告"
+    assert doc.region.code == "500107"  # the footer's 网站标识码 (九龙坡), not the copied tag
