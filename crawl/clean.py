@@ -367,7 +367,9 @@ def _clean_html(text: str, encoding: str, *, url: str | None, source: str, base:
     if kind == "attachment-only":
         from_attachment = _attachment_body(attachments, fetch_attachment)
         if from_attachment:
-            paragraphs = _drop_leading_repeats(from_attachment, title, doc_number)
+            # Keep what the page says besides the pointer (a covering notice), then the file.
+            own = [p for p in paragraphs if not POINTER_WORDS.search(p)]
+            paragraphs = own + _drop_leading_repeats(from_attachment, title, doc_number)
         else:
             reason = "正文只指向附件，附件文字未能读取"
         files = _local_display(attachments)  # now with the text that was read

@@ -391,3 +391,14 @@ def test_copied_template_meta_tags_are_cross_checked():
     doc = clean_bytes(html.encode("utf-8")).document
     assert doc.title == "某区2020年法治政府建设情况报告"
     assert doc.region.code == "500107"  # the footer's 网站标识码 (九龙坡), not the copied tag
+
+
+def test_covering_notice_is_kept_before_the_attachment_text():
+    notice = ("<p>各乡镇人民政府，县政府各部门：</p><p>现将《实施方案》印发给你们，请认真贯彻执行。</p>"
+              '<p>附件：<a href="fa.docx">实施方案.docx</a></p>')
+    docx = _attachments().minimal_docx(["实施方案", "一、总体要求", "坚持依法行政，全面建设法治政府。"])
+    result = clean_bytes(page(notice, title="关于印发实施方案的通知").encode("utf-8"),
+                         url="http://www.x.gov.cn/a/b.html", fetch_attachment=lambda href: docx)
+    assert result.kind == "attachment-only"
+    assert result.document.paragraphs == ["各乡镇人民政府，县政府各部门：", "现将《实施方案》印发给你们，请认真贯彻执行。",
+                                          "实施方案", "一、总体要求", "坚持依法行政，全面建设法治政府。"]
