@@ -304,8 +304,25 @@ def choose_body(view: PageView, is_label_line) -> BodyChoice:
             best = max(candidates, key=lambda el: len(el.text_content()))
             lines = _lines_under(view, best)
             if _text_size(lines) >= 2 or best.find(".//a") is not None:
-                return BodyChoice(template.name, lines, best)
+                return _unless_decoy(BodyChoice(template.name, lines, best), view, is_label_line)
     return _density_body(view, is_label_line)
+
+
+def _unless_decoy(choice: BodyChoice, view: PageView, is_label_line) -> BodyChoice:
+    """A template id reused for a toolbar (an empty ``#zoom`` beside the real body) loses to
+    text density when density finds real prose elsewhere; a short pointer body stays."""
+    size = _text_size(choice.lines)
+    if size >= 60:
+        return choice
+    dense = _density_body(view, is_label_line)
+    if dense.container is not None and _text_size(dense.lines) >= 200 and not (
+            choice.container is not None and _is_inside(dense.container, choice.container)):
+        return dense
+    return choice
+
+
+def _is_inside(el: etree._Element, container: etree._Element) -> bool:
+    return el is container or any(a is container for a in el.iterancestors())
 
 
 def _density_body(view: PageView, is_label_line) -> BodyChoice:

@@ -402,3 +402,11 @@ def test_covering_notice_is_kept_before_the_attachment_text():
     assert result.kind == "attachment-only"
     assert result.document.paragraphs == ["各乡镇人民政府，县政府各部门：", "现将《实施方案》印发给你们，请认真贯彻执行。",
                                           "实施方案", "一、总体要求", "坚持依法行政，全面建设法治政府。"]
+
+
+def test_decoy_template_container_loses_to_the_real_body():
+    html = ('<html><head><meta charset="utf-8"><title>某县2020年法治政府建设情况报告</title></head><body>'
+            '<div id="zoom">字号：大 中 小</div><h1>某县2020年法治政府建设情况报告</h1>'
+            f'<div class="text">{BODY}</div></body></html>')
+    result = clean_bytes(html.encode("utf-8"))
+    assert result.template == "density" and len(result.document.paragraphs) == 5
