@@ -376,9 +376,9 @@ def _clean_html(text: str, encoding: str, *, url: str | None, source: str, base:
 
     meta = view.meta
     site_name = meta.get("sitename")
-    publisher = (_first_valid(fields, "publisher", normalize_publisher)
-                 or normalize_publisher(meta.get("contentsource"))
-                 or _first_valid(fields, "source", normalize_publisher)
+    publisher = (_first_valid(fields, "publisher", _publisher)
+                 or _publisher(meta.get("contentsource"))
+                 or _first_valid(fields, "source", _publisher)
                  or _signature_publisher(paragraphs))
     published = (_first_date(meta.get(k) for k in _META_PUBLISHED)
                  or _first_valid(fields, "published", parse_date)
@@ -490,6 +490,18 @@ def _first_valid(fields: dict[str, list[tuple[str, str]]], name: str, convert):
             if converted:
                 return converted
     return None
+
+
+# 来源 values that name the website or an account, not an issuing body.
+_NOT_A_PUBLISHER = re.compile(r"^(?:本网|本站|本网站|网站|原创|转载|admin|管理员|编辑部|系统管理员|佚名)$",
+                              re.IGNORECASE)
+
+
+def _publisher(value: str | None) -> str | None:
+    name = normalize_publisher(value)
+    if not name or _NOT_A_PUBLISHER.match(name) or len(name) > 60:
+        return None
+    return name
 
 
 def _first_date(values) -> dt.date | None:

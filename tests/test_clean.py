@@ -410,3 +410,9 @@ def test_decoy_template_container_loses_to_the_real_body():
             f'<div class="text">{BODY}</div></body></html>')
     result = clean_bytes(html.encode("utf-8"))
     assert result.template == "density" and len(result.document.paragraphs) == 5
+
+
+def test_placeholder_sources_are_not_publishers():
+    head = '<meta name="ContentSource" content="本网">'
+    html = page(head=head).replace('<div id="zoom">', '<div>来源：未知 作者：admin</div><div id="zoom">')
+    assert clean_bytes(html.encode("utf-8")).document.publisher is None
