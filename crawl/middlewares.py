@@ -143,6 +143,13 @@ class WarcCaptureMiddleware:
             "fetched": fetched.isoformat(), "sha256": _sha256(response.body),
         }
         ctx.stats.fetched(request.url, response.status, len(response.body))
+        location = response.headers.get("Location")
+        if response.status in (301, 302, 303, 307, 308) and location:
+            from urllib.parse import urljoin
+
+            ctx.state.record(request.url, kind=request.meta.get("gs_kind"),
+                             status=response.status, state="redirect",
+                             location=urljoin(request.url, location.decode("latin-1")))
         self._delay_from_now(request)
         return response
 

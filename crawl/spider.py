@@ -224,9 +224,12 @@ class GovSpider(scrapy.Spider):
         headers: dict[str, str] = {}
         if spec.get("referer"):
             headers["Referer"] = spec["referer"]
-        if kind in ("article", "attachment"):
-            known = self.ctx.state.get(url)
-            if known and known.payload_sha256 and known.warc_file:
+        if spec.get("method", "GET") == "GET" and kind not in ("seed", "list", "sitemap"):
+            # Validators of where the URL led last time: a moved page answers 301 and then,
+            # for the copied validators, 304. Pages that list links are always re-read.
+            known = self.ctx.state.final_target(url)
+            if (known and known.payload_sha256 and known.warc_file
+                    and known.kind in ("article", "attachment")):
                 if known.etag:
                     headers["If-None-Match"] = known.etag
                 if known.last_modified:
@@ -255,11 +258,12 @@ class GovSpider(scrapy.Spider):
         state = self.ctx.state
 
         if status == 304:
-            state.record(url, kind=kind, status=304, state="unchanged")
+            known = state.get(url)
+            state.record(url, status=304, state="unchanged")
             if kind == "attachment":
                 yield from self._attachment_arrived(url, key, ok=True)
                 return
-            if kind == "article":
+            if known is not None and known.kind == "article":
                 self.ctx.stats.unchanged_docs += 1
             state.mark_done([key])
             return

@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS urls (
     last_fetch TEXT,
     last_change TEXT,
     run_id INTEGER,           -- the run that last touched this row
-    first_run INTEGER         -- the run that first met this URL
+    first_run INTEGER,        -- the run that first met this URL
+    location TEXT             -- where a redirect pointed
 );
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -84,6 +85,7 @@ class UrlRecord:
     last_change: str | None
     run_id: int | None
     first_run: int | None
+    location: str | None
 
 
 class CrawlState:
@@ -161,7 +163,8 @@ class CrawlState:
     def get(self, url: str) -> UrlRecord | None:
         row = self.db.execute(
             "SELECT url, kind, status, state, etag, last_modified, payload_sha256, content_hash,"
-            " doc_id, warc_file, warc_offset, first_seen, last_fetch, last_change, run_id, first_run"
+            " doc_id, warc_file, warc_offset, first_seen, last_fetch, last_change, run_id, first_run,"
+            " location"
             " FROM urls WHERE url = ?", (url,)).fetchone()
         return UrlRecord(*row) if row else None
 
@@ -186,6 +189,15 @@ class CrawlState:
             cols = ", ".join(["url", *fields])
             marks = ", ".join("?" * (len(fields) + 1))
             self.db.execute(f"INSERT INTO urls ({cols}) VALUES ({marks})", (url, *fields.values()))
+
+    def final_target(self, url: str, max_hops: int = 5) -> UrlRecord | None:
+        """The row of the URL that ``url`` last redirected to (itself when no redirect)."""
+        record = self.get(url)
+        hops = 0
+        while record and record.state == "redirect" and record.location and hops < max_hops:
+            record = self.get(record.location)
+            hops += 1
+        return record
 
     def urls_for_doc(self, doc_id: str) -> list[str]:
         return [u for (u,) in self.db.execute("SELECT url FROM urls WHERE doc_id = ?", (doc_id,))]

@@ -83,7 +83,8 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
         fx.titles["r6"] = "新设区2023年法治政府建设年度报告"
         del fx.a.routes["/fzzf/202402/t20240220_1002.html"]
         set_trs_lists(fx, [("r6", "2024-04-02"), ("r1", "2024-03-01"), ("r4", "2024-03-05"),
-                           ("r2", "2024-02-20")], "")
+                           ("r2", "2024-02-20")],
+                      '<a href="/old/report.html">戊己街道2023年法治政府建设年度报告（旧址）</a>')
         second = run_crawl_subprocess(_options(fx, data), timeout=240)
         log2 = _snapshot(fx)
         docs2 = _documents(data)
@@ -227,6 +228,9 @@ def test_second_crawl_transfers_no_unchanged_article(scenario: Scenario) -> None
                 assert request.status == 304 and request.sent == 0, request.path
                 assert ("if-none-match" in request.headers
                         or "if-modified-since" in request.headers)
+    # The moved report: its old address redirects, the copied validators earn a 304.
+    moved = {r.path: r.status for r in scenario.log2["a"]}
+    assert moved["/old/report.html"] == 301 and moved[_path(fx.reports["r5"])] == 304
     all_paths = _paths(scenario.log2["a"]) + _paths(scenario.log2["b"])
     assert "/fzzf/202403/P020240305123456.pdf" not in all_paths
     assert scenario.second["unchanged_docs"] >= 1
