@@ -78,6 +78,22 @@ def find_attachment_links(root: etree._Element, base: str | None) -> list[Attach
             continue
         seen.add(absolute)
         found.append(Attachment(name=_attachment_name(text, absolute), href=absolute))
+    # Reports shown in an embedded PDF viewer (pdf.js viewer.html?file=…, <embed src=…pdf>).
+    for el in root.iter("iframe", "embed", "object"):
+        src = (el.get("src") or el.get("data") or "").strip()
+        if not src:
+            continue
+        viewer_file = parse_qs(urlsplit(src).query).get("file")
+        target = viewer_file[0] if viewer_file and _extension(unquote(viewer_file[0])) else src
+        target = urljoin(urljoin(base, src) if base else src, target) if target != src else target
+        if not attachment_extension(target):
+            continue
+        absolute = urljoin(base, target) if base else target
+        if absolute in seen:
+            continue
+        seen.add(absolute)
+        title = normalize_space(el.get("title") or "")
+        found.append(Attachment(name=_attachment_name(title, absolute), href=absolute))
     return found
 
 

@@ -416,3 +416,13 @@ def test_placeholder_sources_are_not_publishers():
     head = '<meta name="ContentSource" content="本网">'
     html = page(head=head).replace('<div id="zoom">', '<div>来源：未知 作者：admin</div><div id="zoom">')
     assert clean_bytes(html.encode("utf-8")).document.publisher is None
+
+
+def test_embedded_pdf_viewer_counts_as_an_attachment():
+    body = ('<p>报告全文如下：</p><iframe src="/pdfjs/web/viewer.html?file=/uploads/2021/report.pdf" '
+            'title="某县2020年法治政府建设情况报告"></iframe>')
+    pdf = _attachments().minimal_pdf(REPORT)
+    result = clean_bytes(page(body).encode("utf-8"), url="http://www.x.gov.cn/art/2021/3/30/a.html",
+                         fetch_attachment=lambda href: pdf if href.endswith("report.pdf") else None)
+    assert [a.href for a in result.attachment_links] == ["http://www.x.gov.cn/uploads/2021/report.pdf"]
+    assert result.kind == "attachment-only" and result.document.paragraphs[-1] == "2021年3月25日"
