@@ -118,7 +118,8 @@ def words_of_all(texts: Iterable[str]) -> list[str]:
     return out
 
 
-SENTENCE_END = re.compile(r"[。!?;]")
+SENTENCE_MARKS = "。!?;"
+SENTENCE_END = re.compile(f"[{SENTENCE_MARKS}]")
 
 
 def sentences(normalized_paragraph: str) -> list[str]:

@@ -20,6 +20,7 @@ Fields (see SCHEMA):
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import math
@@ -43,7 +44,7 @@ from whoosh.index import LockError
 from whoosh.matching.wrappers import FilterMatcher
 
 from indexer import dedup, whoosh_patches
-from indexer.analysis import grams, normalize, query_grams, sentences, words, words_of_all
+from indexer.analysis import SENTENCE_MARKS, grams, normalize, query_grams, words, words_of_all
 from indexer.api import (
     FACETS,
     MAX_LIMIT,
@@ -415,14 +416,35 @@ class WhooshBackend:
         mask[keep] = True
         return mask
 
-    def _units(self, view: _View, i: int, unit: str) -> list[str]:
+    def _cooccur(self, view: _View, i: int, terms: Sequence[str], unit: str) -> bool:
+        """Whether one sentence (or paragraph) of document ``i`` contains every term.
+
+        Looks only around the occurrences of the rarest-looking (longest) term instead of
+        splitting the whole body: the unit around an occurrence is bounded by the nearest
+        sentence marks and paragraph starts, and the other terms must lie inside it.
+        """
         body = view.bodies[i]
         raw = view.para_offsets[i]
-        starts = list(struct.unpack(f"<{len(raw) // 4}I", raw)) if raw else [0]
-        paras = [body[a:b] for a, b in zip(starts, [*starts[1:], len(body)], strict=True)]
-        if unit == "paragraph":
-            return paras
-        return [s for p in paras for s in sentences(p)]
+        starts = struct.unpack(f"<{len(raw) // 4}I", raw) if raw else (0,)
+        anchor = max(terms, key=len)
+        others = [t for t in terms if t != anchor]
+        marks = SENTENCE_MARKS if unit == "sentence" else ""
+        if any(m in t for t in terms for m in marks):
+            return False  # a string that contains a sentence mark is never inside one sentence
+        pos = body.find(anchor)
+        while pos >= 0:
+            para = bisect.bisect_right(starts, pos) - 1
+            lo = starts[para] if para >= 0 else 0
+            hi = starts[para + 1] if para + 1 < len(starts) else len(body)
+            for m in marks:
+                lo = max(lo, body.rfind(m, lo, pos) + 1)
+                end = body.find(m, pos, hi)
+                if end >= 0:
+                    hi = end
+            if pos + len(anchor) <= hi and all(body.find(t, lo, hi) >= 0 for t in others):
+                return True
+            pos = body.find(anchor, pos + 1)
+        return False
 
     def _near(self, view: _View, node: Near, within: np.ndarray) -> np.ndarray:
         mask = within
@@ -430,7 +452,7 @@ class WhooshBackend:
             mask = self._term(view, Term(text), mask)
         keep = []
         for i in np.flatnonzero(mask).tolist():
-            if any(all(t in u for t in node.terms) for u in self._units(view, i, node.unit)):
+            if self._cooccur(view, i, node.terms, node.unit):
                 keep.append(i)
         out = np.zeros(view.size, dtype=bool)
         out[keep] = True
@@ -495,7 +517,7 @@ class WhooshBackend:
 
     def _proximity_tier(self, view: _View, i: int, strings: Sequence[str]) -> int:
         for unit, tier in (("sentence", 2), ("paragraph", 1)):
-            if any(all(s in u for s in strings) for u in self._units(view, i, unit)):
+            if self._cooccur(view, i, strings, unit):
                 return tier
         return 0
 

@@ -77,3 +77,32 @@ def test_random_strings_match_exactly_the_brute_force_set(corpus, string):
 def test_corpus_has_absent_strings_too(corpus):
     backend, _, texts = corpus
     assert _search(backend, "政策规划") == set() == _brute(texts, "政策规划")
+
+
+def _brute_near(docs, terms, unit):
+    from indexer.analysis import sentences
+
+    out = set()
+    for d in docs:
+        paras = [normalize(p) for p in d.paragraphs]
+        units = paras if unit == "paragraph" else [s for p in paras for s in sentences(p)]
+        if any(all(t in u for t in terms) for u in units):
+            out.add(d.source)
+    return out
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    first=st.text(alphabet=ALPHABET, min_size=1, max_size=3),
+    second=st.text(alphabet=ALPHABET, min_size=1, max_size=3),
+    unit=st.sampled_from(["sentence", "paragraph"]),
+)
+def test_same_sentence_and_paragraph_match_brute_force(corpus, first, second, unit):
+    backend, docs, _ = corpus
+    terms = [normalize(first), normalize(second)]
+    if not all(terms):
+        return
+    op = "同句" if unit == "sentence" else "同段"
+    query = f'{op}("{first}" "{second}")'
+    res = backend.search(SearchRequest(query=query, limit=1000, facets=False, collapse=False, passages=0))
+    assert {h.source for h in res.hits} == _brute_near(docs, list(dict.fromkeys(terms)), unit)
