@@ -120,7 +120,7 @@ def parse_document(html: str) -> etree._Element:
 def parse_fragment(html: str) -> etree._Element:
     """Parse a body fragment (between Hanweb markers) into one wrapper element."""
     html = _CONTROL.sub("", html)
-    return lxml.html.fragment_fromstring(html.encode("utf-8").decode("utf-8"), create_parent="div",
+    return lxml.html.fragment_fromstring(html.encode("utf-8"), create_parent="div",
                                          parser=_parser())
 
 
