@@ -177,6 +177,12 @@ def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
     if not headers:
         return None
     for key, value in headers.items():
+        if isinstance(key, bytes):  # Scrapy-style headers
+            key = key.decode("latin-1")
+        if isinstance(value, list | tuple):
+            value = value[0] if value else None
+        if isinstance(value, bytes):
+            value = value.decode("latin-1")
         if key.lower() == name:
             return value
     return None

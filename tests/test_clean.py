@@ -426,3 +426,9 @@ def test_embedded_pdf_viewer_counts_as_an_attachment():
                          fetch_attachment=lambda href: pdf if href.endswith("report.pdf") else None)
     assert [a.href for a in result.attachment_links] == ["http://www.x.gov.cn/uploads/2021/report.pdf"]
     assert result.kind == "attachment-only" and result.document.paragraphs[-1] == "2021年3月25日"
+
+
+def test_scrapy_style_byte_headers_are_read():
+    data = page(charset="utf-8").encode("gbk")
+    doc = clean_bytes(data, headers={b"Content-Type": [b"text/html; charset=GBK"]}).document
+    assert doc.encoding == "gb18030" and "依法行政" in doc.body
