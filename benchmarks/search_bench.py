@@ -478,7 +478,14 @@ def write_section(report: str, docs: int, path: Path = DOCS_MD) -> None:
 
 
 def code_version() -> str:
-    """The indexer commit the run measured, flagged when the working tree differs from it."""
+    """The indexer commit the run measured, flagged when the working tree differs from it.
+
+    A snapshot made with ``git archive`` (to keep a long run away from ongoing edits) has no
+    ``.git``; it carries its commit in a ``.commit`` file instead.
+    """
+    stamp = ROOT / ".commit"
+    if stamp.exists():
+        return stamp.read_text(encoding="utf-8").strip() + " (git archive snapshot)"
     try:
         commit = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%h"], capture_output=True, text=True).stdout.strip()
         dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "indexer"], capture_output=True, text=True).stdout
