@@ -82,6 +82,12 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
         fx.reports["r6"] = fx.a.url(path)
         fx.titles["r6"] = "新设区2023年法治政府建设年度报告"
         del fx.a.routes["/fzzf/202402/t20240220_1002.html"]
+        # One report corrected in place: new bytes, new ETag.
+        r3 = fx.a.routes[_path(fx.reports["r3"])]
+        r3.body = r3.body.replace("</div></div>".encode("gbk"),
+                                  "<p>（2024年4月更正：补充第五部分。）</p></div></div>".encode("gbk"))
+        r3.etag = '"r3-v2"'
+
         set_trs_lists(fx, [("r6", "2024-04-02"), ("r1", "2024-03-01"), ("r4", "2024-03-05"),
                            ("r2", "2024-02-20")],
                       '<a href="/old/report.html">戊己街道2023年法治政府建设年度报告（旧址）</a>')
@@ -220,8 +226,8 @@ def test_every_response_archived_with_sha256(scenario: Scenario) -> None:
 
 def test_second_crawl_transfers_no_unchanged_article(scenario: Scenario) -> None:
     fx = scenario.fx
-    known = {_path(fx.reports[n]) for n in ("r1", "r3", "r4", "r5", "r7", "b1", "b2", "b3",
-                                                "b4", "b5", "b6")}
+    known = {_path(fx.reports[n]) for n in ("r1", "r4", "r5", "r7", "b1", "b2", "b3", "b4",
+                                                "b5", "b6")}
     for log in scenario.log2.values():
         for request in log:
             if request.path in known:
@@ -241,7 +247,19 @@ def test_second_crawl_finds_the_new_report(scenario: Scenario) -> None:
     doc = scenario.docs2.get(make_id(fx.reports["r6"]))
     assert doc is not None and doc.title == fx.titles["r6"]
     assert scenario.second["new_docs"] == 1
-    assert scenario.second["updated_docs"] == 0
+
+
+def test_second_crawl_reindexes_only_the_changed_report(scenario: Scenario) -> None:
+    fx = scenario.fx
+    r3 = [r for r in scenario.log2["a"] if r.path == _path(fx.reports["r3"])]
+    assert [(r.status, r.headers.get("if-none-match")) for r in r3] == [(200, '"r3-v1"')]
+    doc = scenario.docs2[make_id(fx.reports["r3"])]
+    assert "补充第五部分" in doc.body
+    assert doc.capture_sha256 != scenario.docs1[doc.id].capture_sha256
+    assert scenario.second["updated_docs"] == 1
+    unchanged = {i for i, d in scenario.docs1.items() if i != doc.id and d.source != fx.reports["r2"]}
+    for doc_id in unchanged:
+        assert scenario.docs2[doc_id].content_hash == scenario.docs1[doc_id].content_hash
 
 
 def test_second_crawl_stops_paginating_at_known_items(scenario: Scenario) -> None:
