@@ -58,6 +58,15 @@ class CrawlOptions:
     shape_budget: int = 200
     log_level: str = "WARNING"
 
+    #: Settings a resumed crawl takes over from the run it continues.
+    RESUMABLE = ("seeds", "max_pages", "depth", "delay", "concurrency_per_host", "keywords",
+                 "user_agent", "allowed_hosts", "max_size", "timeout", "retries", "autothrottle",
+                 "sitemaps", "batch_size", "commit_interval", "max_attachments_per_page",
+                 "shape_budget")
+
+    def resumable(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.RESUMABLE}
+
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)
         env_agent = os.environ.get("GOVSEARCH_USER_AGENT")

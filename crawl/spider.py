@@ -186,7 +186,8 @@ class GovSpider(scrapy.Spider):
         import time
 
         self.ctx.stats.started = time.monotonic()
-        _, resumed = state.start_run(options.seeds, resume=options.resume)
+        _, resumed = state.start_run(options.seeds, resume=options.resume,
+                                     options=options.resumable())
         self.ctx.resumed = resumed
         if resumed:
             # Build every request first: attachments must be known as in flight before any

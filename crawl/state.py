@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS runs (
     finished TEXT,
     reason TEXT,
     seeds TEXT,
-    summary TEXT
+    summary TEXT,
+    options TEXT              -- JSON: the crawl's settings, reused by --resume
 );
 CREATE TABLE IF NOT EXISTS frontier (
     run_id INTEGER NOT NULL,
@@ -103,7 +104,17 @@ class CrawlState:
 
     # -- runs ---------------------------------------------------------------------------
 
-    def start_run(self, seeds: Iterable[str], *, resume: bool) -> tuple[int, bool]:
+    def last_run_options(self) -> dict[str, Any]:
+        """Settings of the newest run (seeds, delay, keywords…), for ``--resume``."""
+        row = self.db.execute("SELECT options, seeds FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        if not row:
+            return {}
+        options = json.loads(row[0]) if row[0] else {}
+        options.setdefault("seeds", json.loads(row[1]) if row[1] else [])
+        return options
+
+    def start_run(self, seeds: Iterable[str], *, resume: bool,
+                  options: dict[str, Any] | None = None) -> tuple[int, bool]:
         """Open a run; with ``resume``, reopen the last unfinished one. Returns (id, resumed)."""
         if resume:
             row = self.db.execute(
@@ -116,8 +127,10 @@ class CrawlState:
                                 (self.run_id,))
                 return self.run_id, True
         started = now_iso()
-        cur = self.db.execute("INSERT INTO runs (started, seeds) VALUES (?, ?)",
-                              (started, json.dumps(list(seeds), ensure_ascii=False)))
+        cur = self.db.execute(
+            "INSERT INTO runs (started, seeds, options) VALUES (?, ?, ?)",
+            (started, json.dumps(list(seeds), ensure_ascii=False),
+             json.dumps(options or {}, ensure_ascii=False)))
         self.run_id, self.run_started = int(cur.lastrowid), started
         return self.run_id, False
 

@@ -109,6 +109,7 @@ def test_cli_crawl_with_site_config_then_reindex(tmp_path: Path) -> None:
     (["crawl", "ftp://example.gov.cn/"], "不是有效的网址"),
     (["crawl", "--site-config", "missing.toml"], "无法读取站点配置"),
     (["reindex"], "没有可用的抓取记录"),
+    (["crawl", "--resume"], "没有可继续的抓取"),
 ])
 def test_cli_errors_are_one_line(tmp_path: Path, args: list[str], message: str) -> None:
     from click.testing import CliRunner

@@ -82,7 +82,10 @@ def crawl(obj: Any, urls: tuple[str, ...], site_config: Path | None, max_pages: 
     from crawl.runner import CrawlError, run_crawl
     from crawl.settings import CrawlOptions
 
-    config = load_site_config(site_config) if site_config else {}
+    config = _last_run_options(obj.data_dir) if resume else {}
+    config.update(load_site_config(site_config) if site_config else {})
+    if urls and resume:
+        config.pop("seeds", None)
     seeds = [*config.pop("seeds", []), *urls]
     if not seeds and not resume:
         raise click.ClickException("请给出要抓取的网址，或用 --site-config 指定站点配置")
@@ -100,8 +103,6 @@ def crawl(obj: Any, urls: tuple[str, ...], site_config: Path | None, max_pages: 
                                progress=not quiet, **config)
     except TypeError as exc:
         raise click.ClickException(f"站点配置有误：{exc}") from None
-    if resume and not seeds:
-        options.seeds = _last_seeds(obj.data_dir)
     try:
         summary = run_crawl(options)
     except CrawlError as exc:
@@ -109,7 +110,9 @@ def crawl(obj: Any, urls: tuple[str, ...], site_config: Path | None, max_pages: 
     _print_summary(summary)
 
 
-def _last_seeds(data_dir: Path) -> list[str]:
+def _last_run_options(data_dir: Path) -> dict[str, Any]:
+    """The interrupted run's settings: ``--resume`` continues it as it was started."""
+    from crawl.settings import CrawlOptions
     from crawl.state import CrawlState
 
     path = data_dir / "crawl.sqlite"
@@ -117,12 +120,12 @@ def _last_seeds(data_dir: Path) -> list[str]:
         raise click.ClickException(f"{data_dir} 中没有可继续的抓取")
     state = CrawlState(path)
     try:
-        row = state.db.execute("SELECT seeds FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        options = state.last_run_options()
     finally:
         state.close()
-    if not row:
+    if not options:
         raise click.ClickException(f"{data_dir} 中没有可继续的抓取")
-    return json.loads(row[0])
+    return {k: v for k, v in options.items() if k in CrawlOptions.RESUMABLE}
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
