@@ -164,9 +164,15 @@ class WarcCaptureMiddleware:
         downloader = self.crawler.engine.downloader if self.crawler.engine else None
         if downloader is None:
             return
-        slot = downloader.slots.get(downloader.get_slot_key(request))
+        key = downloader.get_slot_key(request)
+        slot = downloader.slots.get(key)
         if slot is not None:
             slot.lastseen = max(slot.lastseen, time.monotonic())
+            # AutoThrottle has just adjusted the delay; robots.txt's Crawl-delay is a floor.
+            ctx = _context(self.crawler)
+            floor = ctx.host_floor.get(key) if ctx else None
+            if floor:
+                slot.delay = max(slot.delay, floor)
 
 
 def _sha256(data: bytes) -> str:

@@ -38,6 +38,8 @@ from crawl.warc import WarcRecorder, read_capture
 #: Attachment formats fetched for the archive and handed to the cleaner.
 REPORT_ATTACHMENTS = (".pdf", ".doc", ".docx", ".wps", ".ofd")
 HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "")
+#: A robots.txt Crawl-delay above this is capped (Nutch skips such hosts; we slow down).
+MAX_CRAWL_DELAY = 60.0
 
 
 def clean_page(data: bytes, *, url: str, headers: dict[str, str] | None = None,
@@ -125,6 +127,7 @@ class CrawlContext:
         self.recorder = WarcRecorder(options.data_dir / "warc")
         self.stats = CrawlStats()
         self.sink: Any = None  # crawl.pipelines.DocumentSink, opened with the pipeline
+        self.host_floor: dict[str, float] = {}  # download slot → robots.txt Crawl-delay
         self.resumed = False
 
     def close(self) -> None:
@@ -166,10 +169,23 @@ class GovSpider(scrapy.Spider):
         return spider
 
     def _on_robots(self, robotparser: Any, request: Request) -> None:
-        """Sitemaps a robots.txt lists are crawled like ``/sitemap.xml`` (no keywords only)."""
+        """Honour Crawl-delay; crawl the sitemaps robots.txt lists (without keywords only)."""
+        protego = getattr(robotparser, "rp", None)
+        crawl_delay = None
+        try:
+            crawl_delay = protego.crawl_delay(self.options.user_agent) if protego else None
+        except (TypeError, ValueError):
+            crawl_delay = None
+        if crawl_delay and crawl_delay > 0 and self.crawler.engine is not None:
+            downloader = self.crawler.engine.downloader
+            key = downloader.get_slot_key(request)
+            floor = min(float(crawl_delay), MAX_CRAWL_DELAY)
+            self.ctx.host_floor[key] = floor
+            slot = downloader.slots.get(key)
+            if slot is not None:
+                slot.delay = max(slot.delay, floor)
         if not self.options.sitemaps or self.options.keywords:
             return
-        protego = getattr(robotparser, "rp", None)
         for url in list(getattr(protego, "sitemaps", []) or [])[:10]:
             url = discovery.clean_url(url)
             if not self._on_site(url):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -154,5 +155,30 @@ def test_retry_after_is_honoured_on_429(tmp_path: Path) -> None:
         assert [r.status for r in hits] == [429, 200]
         assert hits[1].at - hits[0].at >= 1.0
         assert summary["new_docs"] == 1
+    finally:
+        server.stop()
+
+
+def test_robots_crawl_delay_is_a_floor(tmp_path: Path) -> None:
+    from fixtures.sites.server import FixtureServer, Route
+    from fixtures.sites.sites import report_paragraphs, trs_article, trs_list
+
+    server = FixtureServer("127.0.0.5").start()
+    try:
+        server.routes["/robots.txt"] = Route(b"User-agent: *\nCrawl-delay: 1\n", "text/plain")
+        items = []
+        for n in range(3):
+            path = f"/fzzf/202403/t20240301_{n}.html"
+            title = f"第{n}县2023年法治政府建设年度报告"
+            server.routes[path] = Route(trs_article(title, report_paragraphs(f"第{n}县", 2023, n),
+                                                    "2024-03-01"))
+            items.append(("." + path[5:], title, "2024-03-01"))
+        server.routes["/fzzf/index.html"] = Route(trs_list(items, 0, 1))
+        options = CrawlOptions(seeds=[server.url("/fzzf/index.html")], data_dir=tmp_path,
+                               delay=0.2, progress=False, sitemaps=False)
+        summary = run_crawl_subprocess(options, timeout=120)
+        times = [r.at for r in server.requests()]
+        assert len(times) == 5 and summary["new_docs"] == 3
+        assert min(b - a for a, b in itertools.pairwise(times)) >= 1.0
     finally:
         server.stop()
