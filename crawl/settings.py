@@ -56,13 +56,16 @@ class CrawlOptions:
     max_attachments_per_page: int = 10
     #: Per-host budget of pages that share one URL shape (digits masked): bounds traps.
     shape_budget: int = 200
+    #: Also revalidate every known report of these sites (conditional requests): finds
+    #: reports that were edited or withdrawn even when no column links them any more.
+    recheck: bool = False
     log_level: str = "WARNING"
 
     #: Settings a resumed crawl takes over from the run it continues.
     RESUMABLE = ("seeds", "max_pages", "depth", "delay", "concurrency_per_host", "keywords",
                  "user_agent", "allowed_hosts", "max_size", "timeout", "retries", "autothrottle",
                  "sitemaps", "batch_size", "commit_interval", "max_attachments_per_page",
-                 "shape_budget")
+                 "shape_budget", "recheck")
 
     def resumable(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.RESUMABLE}

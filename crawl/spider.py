@@ -218,6 +218,12 @@ class GovSpider(scrapy.Spider):
             request = self._request(url, kind=kind, depth=0)
             if request is not None:
                 yield request
+        if options.recheck:
+            for url in state.known_articles():
+                if self._on_site(url):
+                    request = self._request(url, kind="article", depth=options.depth)
+                    if request is not None:
+                        yield request
         if options.sitemaps and not options.keywords:
             for host_root in sorted({f"{urlsplit(s).scheme}://{urlsplit(s).netloc}"
                                      for s in options.seeds}):

@@ -212,6 +212,13 @@ class CrawlState:
             hops += 1
         return record
 
+    def known_articles(self) -> list[str]:
+        """URLs that became documents (or copies of one) and were not found gone."""
+        rows = self.db.execute(
+            "SELECT url FROM urls WHERE doc_id IS NOT NULL AND state IN ('ok', 'unchanged', "
+            "'duplicate') ORDER BY url")
+        return [u for (u,) in rows]
+
     def urls_for_doc(self, doc_id: str) -> list[str]:
         return [u for (u,) in self.db.execute("SELECT url FROM urls WHERE doc_id = ?", (doc_id,))]
 

@@ -88,10 +88,10 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
                                   "<p>（2024年4月更正：补充第五部分。）</p></div></div>".encode("gbk"))
         r3.etag = '"r3-v2"'
 
-        set_trs_lists(fx, [("r6", "2024-04-02"), ("r1", "2024-03-01"), ("r4", "2024-03-05"),
-                           ("r2", "2024-02-20")],
+        # r2 also left the column: only --recheck can notice that it is gone.
+        set_trs_lists(fx, [("r6", "2024-04-02"), ("r1", "2024-03-01"), ("r4", "2024-03-05")],
                       '<a href="/old/report.html">戊己街道2023年法治政府建设年度报告（旧址）</a>')
-        second = run_crawl_subprocess(_options(fx, data), timeout=240)
+        second = run_crawl_subprocess(_options(fx, data, recheck=True), timeout=240)
         log2 = _snapshot(fx)
         docs2 = _documents(data)
 
@@ -237,6 +237,8 @@ def test_second_crawl_transfers_no_unchanged_article(scenario: Scenario) -> None
     # The moved report: its old address redirects, the copied validators earn a 304.
     moved = {r.path: r.status for r in scenario.log2["a"]}
     assert moved["/old/report.html"] == 301 and moved[_path(fx.reports["r5"])] == 304
+    # --recheck revalidated r7, whose column page the second crawl never reached.
+    assert moved[_path(fx.reports["r7"])] == 304 and "/fzzf/index_2.html" not in moved
     all_paths = _paths(scenario.log2["a"]) + _paths(scenario.log2["b"])
     assert "/fzzf/202403/P020240305123456.pdf" not in all_paths
     assert scenario.second["unchanged_docs"] >= 1

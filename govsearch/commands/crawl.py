@@ -15,7 +15,7 @@ import click
 SITE_CONFIG_KEYS = {
     "seeds", "keywords", "delay", "concurrency_per_host", "depth", "max_pages", "user_agent",
     "allowed_hosts", "max_size", "timeout", "retries", "autothrottle", "sitemaps",
-    "batch_size", "commit_interval", "max_attachments_per_page", "shape_budget",
+    "batch_size", "commit_interval", "max_attachments_per_page", "shape_budget", "recheck",
 }
 
 
@@ -61,6 +61,8 @@ def _check_url(url: str) -> str:
 @click.option("--keyword", "keywords", multiple=True, help="Follow only article links whose "
               "text contains this (repeatable), e.g. 法治政府建设.")
 @click.option("--resume", is_flag=True, help="Continue the last interrupted crawl.")
+@click.option("--recheck", is_flag=True, help="Also revalidate every report already collected "
+              "from these sites (finds edited and withdrawn reports; costs one 304 each).")
 @click.option("--user-agent", help="User-Agent with your contact URL (env GOVSEARCH_USER_AGENT).")
 @click.option("--concurrency", type=click.IntRange(1, 2), help="Parallel requests per host (1–2).")
 @click.option("--allow-host", "allow_hosts", multiple=True,
@@ -69,7 +71,7 @@ def _check_url(url: str) -> str:
 @click.pass_obj
 def crawl(obj: Any, urls: tuple[str, ...], site_config: Path | None, max_pages: int | None,
           depth: int | None, delay: float | None, keywords: tuple[str, ...], resume: bool,
-          user_agent: str | None, concurrency: int | None, allow_hosts: tuple[str, ...],
+          recheck: bool, user_agent: str | None, concurrency: int | None, allow_hosts: tuple[str, ...],
           quiet: bool) -> None:
     """Crawl government sites politely and index the reports found.
 
@@ -96,6 +98,8 @@ def crawl(obj: Any, urls: tuple[str, ...], site_config: Path | None, max_pages: 
     config.update({k: v for k, v in overrides.items() if v is not None})
     if keywords:
         config["keywords"] = list(keywords)
+    if recheck:
+        config["recheck"] = True
     if allow_hosts:
         config["allowed_hosts"] = [*config.get("allowed_hosts", []), *allow_hosts]
     try:
