@@ -72,13 +72,10 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
 
     Highlighting finds matches in the normalised text and marks the raw text through this map.
     """
-    out: list[str] = []
-    offsets: list[int] = []
-    for i, ch in enumerate(text):
-        mapped = _MATCH_MAP[ord(ch)]
-        if mapped:
-            out.append(mapped)
-            offsets.extend([i] * len(mapped))
+    table = _MATCH_MAP
+    mapped = [table[ord(ch)] for ch in text]
+    offsets = [i for i, m in enumerate(mapped) if m for _ in m]
+    out = mapped
     return "".join(out), offsets
 
 

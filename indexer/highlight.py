@@ -11,7 +11,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from indexer.analysis import normalize_with_offsets
+from indexer.analysis import normalize, normalize_with_offsets
 
 WINDOW = 160  # characters of context kept around the matches of a long paragraph
 
@@ -85,20 +85,33 @@ def _window(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[in
     return prefix + text[start:end] + suffix, [(a + shift, b + shift) for a, b in kept]
 
 
-def best_passages(paragraphs: Sequence[str], strings: Sequence[str], limit: int) -> list[tuple[int, str]]:
+def best_passages(
+    paragraphs: Sequence[str], strings: Sequence[str], limit: int, normalized: Sequence[str] | None = None
+) -> list[tuple[int, str]]:
     """Up to ``limit`` (paragraph number, html) pairs: most distinct strings first, then most
-    matches, then earliest. Without strings (a browse), the opening paragraph."""
+    matches, then earliest. Without strings (a browse), the opening paragraph.
+
+    ``normalized`` may give the paragraphs' match text when the caller already has it."""
     if limit <= 0 or not paragraphs:
         return []
     if not strings:
         text, _ = _window(paragraphs[0], [])
         return [(1, html.escape(text))]
+    # Rank paragraphs on their normalised text (one C-level translate each); map offsets back
+    # to the raw text only for the few paragraphs shown.
+    ranked: list[tuple[int, int, int]] = []
+    if normalized is None or len(normalized) != len(paragraphs):
+        normalized = [normalize(p) for p in paragraphs]
+    for i, norm in enumerate(normalized):
+        counts = [norm.count(s) for s in strings]
+        distinct = sum(1 for c in counts if c)
+        if distinct:
+            ranked.append((-distinct, -sum(counts), i + 1))
+    ranked.sort()
     found: list[ParagraphMatch] = []
-    for i, p in enumerate(paragraphs):
-        spans, distinct = find_spans(p, strings)
-        if spans:
-            found.append(ParagraphMatch(i + 1, spans, distinct))
-    found.sort(key=lambda m: (-m.distinct, -len(m.spans), m.number))
+    for neg_distinct, _, number in ranked[:limit]:
+        spans, _ = find_spans(paragraphs[number - 1], strings)
+        found.append(ParagraphMatch(number, spans, -neg_distinct))
     out = []
     for m in found[:limit]:
         text, spans = _window(paragraphs[m.number - 1], m.spans)

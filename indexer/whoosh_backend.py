@@ -44,7 +44,7 @@ from whoosh.index import LockError
 from whoosh.matching.wrappers import FilterMatcher
 
 from indexer import dedup, whoosh_patches
-from indexer.analysis import SENTENCE_MARKS, grams, normalize, query_grams, words, words_of_all
+from indexer.analysis import SENTENCE_END, grams, normalize, query_grams, words, words_of_all
 from indexer.api import (
     FACETS,
     MAX_LIMIT,
@@ -419,32 +419,36 @@ class WhooshBackend:
     def _cooccur(self, view: _View, i: int, terms: Sequence[str], unit: str) -> bool:
         """Whether one sentence (or paragraph) of document ``i`` contains every term.
 
-        Looks only around the occurrences of the rarest-looking (longest) term instead of
-        splitting the whole body: the unit around an occurrence is bounded by the nearest
-        sentence marks and paragraph starts, and the other terms must lie inside it.
+        Only paragraphs that contain the longest term are examined (each once), instead of
+        splitting the whole body into sentences.
         """
         body = view.bodies[i]
         raw = view.para_offsets[i]
         starts = struct.unpack(f"<{len(raw) // 4}I", raw) if raw else (0,)
         anchor = max(terms, key=len)
         others = [t for t in terms if t != anchor]
-        marks = SENTENCE_MARKS if unit == "sentence" else ""
-        if any(m in t for t in terms for m in marks):
-            return False  # a string that contains a sentence mark is never inside one sentence
+        size = len(body)
         pos = body.find(anchor)
         while pos >= 0:
             para = bisect.bisect_right(starts, pos) - 1
             lo = starts[para] if para >= 0 else 0
-            hi = starts[para + 1] if para + 1 < len(starts) else len(body)
-            for m in marks:
-                lo = max(lo, body.rfind(m, lo, pos) + 1)
-                end = body.find(m, pos, hi)
-                if end >= 0:
-                    hi = end
-            if pos + len(anchor) <= hi and all(body.find(t, lo, hi) >= 0 for t in others):
+            hi = starts[para + 1] if para + 1 < len(starts) else size
+            if pos + len(anchor) > hi:  # this occurrence runs into the next paragraph
+                pos = body.find(anchor, pos + 1)
+                continue
+            if unit == "paragraph":
+                if all(body.find(t, lo, hi) >= 0 for t in others):
+                    return True
+            elif any(all(t in sentence for t in terms) for sentence in SENTENCE_END.split(body[lo:hi])):
                 return True
-            pos = body.find(anchor, pos + 1)
+            pos = body.find(anchor, hi)
         return False
+
+    def _normalized_paragraphs(self, view: _View, i: int) -> list[str]:
+        body = view.bodies[i]
+        raw = view.para_offsets[i]
+        starts = struct.unpack(f"<{len(raw) // 4}I", raw) if raw else ()
+        return [body[a:b] for a, b in zip(starts, [*starts[1:], len(body)], strict=True)]
 
     def _near(self, view: _View, node: Near, within: np.ndarray) -> np.ndarray:
         mask = within
@@ -581,7 +585,8 @@ class WhooshBackend:
             same = np.flatnonzero((view.dup == view.dup[i]) & view.live)
             duplicates = [view.meta[j].get("source", "") for j in same.tolist() if j != i]
         duplicates += [s for s in doc.other_sources if s not in duplicates and s != doc.source]
-        passages = [Passage(n, h) for n, h in best_passages(doc.paragraphs, strings, request.passages)]
+        passages = [Passage(n, h) for n, h in best_passages(doc.paragraphs, strings, request.passages,
+                                                             self._normalized_paragraphs(view, i))]
         return Hit(
             id=doc.id,
             title=doc.title,
