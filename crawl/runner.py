@@ -34,6 +34,7 @@ def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     from crawl.spider import GovSpider
 
     options.data_dir.mkdir(parents=True, exist_ok=True)
+    _check_index(options.data_dir)
     process = CrawlerProcess(scrapy_settings(options))
     logging.getLogger("scrapy").setLevel(options.log_level)
     crawler = process.create_crawler(GovSpider)
@@ -44,6 +45,16 @@ def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     if summary is None:
         raise CrawlError("抓取未能完成（详见日志）")
     return summary
+
+
+def _check_index(data_dir: Path) -> None:
+    """Fail before fetching anything if the index cannot be opened (wrong format…)."""
+    from indexer import QueryError, open_index
+
+    try:
+        open_index(data_dir).close()
+    except (QueryError, OSError) as exc:
+        raise CrawlError(str(exc)) from None
 
 
 def _options_to_json(options: CrawlOptions) -> str:
@@ -157,7 +168,10 @@ def reindex(data_dir: str | Path, *, progress: Any = None) -> dict[str, Any]:
         else:
             pages.append(url)
 
-    built: list[tuple[int, str, Any]] = []
+    # Documents wait in a scratch SQLite file, not in memory, until they can be replayed in
+    # the crawl's order: a large archive holds more text than fits in RAM.
+    scratch_dir = tempfile.TemporaryDirectory(prefix="govsearch-reindex-")
+    built = _Scratch(Path(scratch_dir.name) / "built.sqlite")
     article_pages: set[str] = set()
     for url in pages:
         capture = load(url)
@@ -173,7 +187,7 @@ def reindex(data_dir: str | Path, *, progress: Any = None) -> dict[str, Any]:
             att_url = discovery.clean_url(att.href)
             if att_url in latest_ok and urlsplit_path(att_url).endswith(REPORT_ATTACHMENTS):
                 emit = max(emit, first_seq(att_url))
-        built.append((emit, url, _stamp(result.document, url, latest_ok, first_seen_sha)))
+        built.add(emit, url, _stamp(result.document, url, latest_ok, first_seen_sha))
     referers = _attachment_referers(warc_dir)
     for url in files:
         if referers.get(url) in article_pages or (not urlsplit_path(url).endswith(
@@ -185,15 +199,14 @@ def reindex(data_dir: str | Path, *, progress: Any = None) -> dict[str, Any]:
         result = clean_page(capture.body, url=url, headers=capture.headers)
         if result.document is None:
             continue
-        built.append((first_seq(url), url, _stamp(result.document, url, latest_ok,
-                                                   first_seen_sha)))
+        built.add(first_seq(url), url, _stamp(result.document, url, latest_ok, first_seen_sha))
 
     index = open_index(data_dir)
     try:
         sink = DocumentSink(None, index, batch_size=200, commit_interval=1e9,
                             dedup=NearDuplicates())
         outcomes: dict[str, int] = defaultdict(int)
-        for done, (_, url, document) in enumerate(sorted(built, key=lambda x: (x[0], x[1])), 1):
+        for done, (url, document) in enumerate(built.in_order(), 1):
             outcomes[sink.accept(document, url=url, url_fields={})] += 1
             if progress is not None:
                 progress(done, len(built))
@@ -208,8 +221,37 @@ def reindex(data_dir: str | Path, *, progress: Any = None) -> dict[str, Any]:
         documents = sum(1 for _ in index.iter_documents())
     finally:
         index.close()
+        built.close()
+        scratch_dir.cleanup()
     return {"captures": captures, "documents_built": len(built), "documents": documents,
             "duplicates": outcomes["duplicate"], "gone": gone}
+
+
+class _Scratch:
+    """Documents keyed by (emission order, URL) in a throwaway SQLite file."""
+
+    def __init__(self, path: Path):
+        import sqlite3
+
+        self.db = sqlite3.connect(str(path))
+        self.db.execute("CREATE TABLE docs (emit INTEGER, url TEXT, doc TEXT)")
+        self.count = 0
+
+    def add(self, emit: int, url: str, document: Any) -> None:
+        self.db.execute("INSERT INTO docs VALUES (?, ?, ?)", (emit, url, document.to_json()))
+        self.count += 1
+
+    def in_order(self) -> Any:
+        from indexer.document import Document
+
+        for url, text in self.db.execute("SELECT url, doc FROM docs ORDER BY emit, url"):
+            yield url, Document.from_json(text)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def close(self) -> None:
+        self.db.close()
 
 
 def _stamp(document: Any, url: str, latest_ok: dict[str, tuple[int, str, int, str]],
