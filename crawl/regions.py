@@ -335,10 +335,11 @@ def resolve_region(
     """
     table = _table()
     base: str | None = None
-    if site_id_code:
-        digits = re.sub(r"\D", "", site_id_code)[:6]
-        if len(digits) == 6 and digits in table.names:
-            base = digits
+    code = (site_id_code or "").strip()
+    # Local sites' codes are ten digits that start with the region code; central ministries'
+    # are "bm" + digits (bm31000001) and say nothing about a region.
+    if re.fullmatch(r"\d{10}", code) and code[:6] in table.names:
+        base = code[:6]
     # Names that decide are near the top; past these bounds text only costs time.
     primary = [_mentions(t[:_PRIMARY_MAX_CHARS]) for t in texts if t]
     body = _mentions(context[:_CONTEXT_MAX_CHARS]) if context else []

@@ -172,3 +172,10 @@ def test_resolve_region_never_raises(text: str, site: str) -> None:
     region = resolve_region(text, None, site_id_code=site, context=text)
     assert region.code is None or (len(region.code) == 6 and region.code.isdigit())
     assert region.is_empty() == (region.code is None)
+
+
+def test_ministry_site_codes_name_no_region():
+    from crawl.regions import resolve_region
+
+    assert resolve_region("某部", site_id_code="bm31000001").is_empty()
+    assert resolve_region(None, site_id_code="4403000052").city == "深圳市"
