@@ -5,8 +5,8 @@ How one crawl flows:
 * Seeds (and ``/sitemap.xml`` when there are no keywords) start a run recorded in
   ``crawl.sqlite``; every request is written to the run's frontier before it is scheduled,
   so ``--resume`` re-schedules exactly what was left.
-* List pages are always re-read; their pagination is followed until a page whose article
-  links were all fetched by an earlier run ("reached known items").
+* List pages are always re-read; their pagination is followed until a page where at least
+  half of the article links were met by an earlier run ("reached known items").
 * Known articles and attachments are requested conditionally (If-None-Match /
   If-Modified-Since); a 304 costs no body. 404/410 mark a page gone and flag its document.
 * Each article page is cleaned by :func:`crawl.clean.clean_bytes`. Its attachments are
@@ -560,13 +560,23 @@ class GovSpider(scrapy.Spider):
             return False
         return True
 
-    def _all_known(self, article_links: list[str]) -> bool:
+    def _reached_known(self, article_links: list[str]) -> bool:
+        """Whether this list page reached items an earlier run already met.
+
+        New reports appear at the top of a column, so once most of a page is known the older
+        pages hold nothing new. "Most" (at least half) rather than "all": list pages carry
+        side boxes of other articles, and one fresh item there must not send every re-crawl
+        through the whole column; nor may a few known side-box links stop the first crawl.
+        """
+        if not article_links:
+            return False
         state = self.ctx.state
-        return bool(article_links) and all(state.known_before_this_run(u) for u in article_links)
+        known = sum(1 for u in set(article_links) if state.known_before_this_run(u))
+        return known * 2 >= len(set(article_links))
 
     def _paginate(self, text: str, url: str, depth: int,
                   article_links: list[str]) -> Iterable[Request]:
-        if self._all_known(article_links):
+        if self._reached_known(article_links):
             # Incremental: this page holds nothing new, so neither do older pages.
             self.ctx.stats.stopped_pagination += 1
             return
@@ -609,7 +619,7 @@ class GovSpider(scrapy.Spider):
                 yield request
         self.ctx.state.record(response.url, kind="dataproxy", status=response.status, state="ok")
         self.ctx.state.mark_done([key])
-        if self._all_known(article_links) or not links:
+        if self._reached_known(article_links) or not links:
             if links:
                 self.ctx.stats.stopped_pagination += 1
             return
