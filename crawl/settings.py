@@ -24,7 +24,8 @@ DEFAULT_DELAY = 1.0
 DEFAULT_CONCURRENCY_PER_HOST = 1
 DEFAULT_MAX_SIZE = 50 * 1024 * 1024  # a report PDF is rarely above 20 MB
 DEFAULT_TIMEOUT = 30.0
-DEFAULT_DEPTH = 4  # seed → column → article → attachment, pagination does not count
+#: Links from a seed: home page → column → article (attachments and pagination are free).
+DEFAULT_DEPTH = 3
 DEFAULT_RETRIES = 3
 #: Longest Retry-After we wait for; a host asking for more is left alone for this crawl.
 MAX_RETRY_AFTER = 600.0

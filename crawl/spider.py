@@ -373,7 +373,7 @@ class GovSpider(scrapy.Spider):
         depth = response.meta["gs_depth"]
         if kind in ("seed", "list", "other"):
             self._remember_capture(url, "list", response, capture, None)
-            yield from self._follow_list(text, url, depth)
+            yield from self._follow_list(text, url, depth, page_kind=kind)
         if discovery.classify(url) == "list":
             # Column pages are never documents, however article-like a short column looks.
             self.ctx.state.mark_done([key])
@@ -505,16 +505,17 @@ class GovSpider(scrapy.Spider):
         return host in self.hosts or host.removeprefix("www.") in {
             h.removeprefix("www.") for h in self.hosts}
 
-    def _follow_list(self, text: str, url: str, depth: int) -> Iterable[Request]:
+    def _follow_list(self, text: str, url: str, depth: int,
+                     page_kind: str = "list") -> Iterable[Request]:
         article_links: list[str] = []
         for link in discovery.extract_links(text, url):
-            request = self._follow_link(link, url, depth, article_links)
+            request = self._follow_link(link, url, depth, article_links, page_kind)
             if request is not None:
                 yield request
         yield from self._paginate(text, url, depth, article_links)
 
     def _follow_link(self, link: discovery.Link, page_url: str, depth: int,
-                     article_links: list[str]) -> Request | None:
+                     article_links: list[str], page_kind: str = "list") -> Request | None:
         options = self.options
         kind = link.kind
         if kind == "skip":
@@ -543,7 +544,9 @@ class GovSpider(scrapy.Spider):
             article_links.append(link.url)
             return self._request(link.url, kind="attachment", depth=depth + 1, referer=page_url,
                                  extra={"standalone": True})
-        if kind == "other" and options.keywords:
+        if kind == "other" and (options.keywords or page_kind == "other"):
+            # Unrecognised pages are explored one hop from a column, never chained: a
+            # government site's menus would otherwise lead everywhere.
             return None
         if depth + 1 > options.depth:
             return None

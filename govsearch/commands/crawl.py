@@ -54,8 +54,8 @@ def _check_url(url: str) -> str:
 @click.option("--site-config", type=click.Path(dir_okay=False, path_type=Path),
               help="TOML (or JSON) file with a [crawl] table: seeds, keywords, delay…")
 @click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many responses.")
-@click.option("--depth", type=click.IntRange(min=0), help="Link depth from the seeds (default 4; "
-              "pagination does not count).")
+@click.option("--depth", type=click.IntRange(min=0), help="Link depth from the seeds (default 3: home "
+              "page → column → article; pagination and attachments do not count).")
 @click.option("--delay", type=click.FloatRange(min=0), help="Seconds between requests to one "
               "host (default 1.0).")
 @click.option("--keyword", "keywords", multiple=True, help="Follow only article links whose "
