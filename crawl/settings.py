@@ -109,6 +109,10 @@ def scrapy_settings(options: CrawlOptions) -> dict[str, Any]:
         "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
         "HTTPERROR_ALLOW_ALL": True,  # the spider records 404/410 as "gone"
         "COOKIES_ENABLED": True,
+        "DEFAULT_REQUEST_HEADERS": {
+            "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
+        },
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": options.log_level,
         "LOG_ENABLED": True,
