@@ -13,9 +13,12 @@ import email.utils
 import sys
 import time
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from scrapy import signals
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 
 from crawl.settings import MAX_RETRY_AFTER
@@ -51,8 +54,43 @@ def _context(crawler: Crawler) -> CrawlContext | None:
     return getattr(crawler.spider, "ctx", None)
 
 
+#: IgnoreRequest message prefix for requests to a host the crawl stopped asking.
+HOST_GIVEN_UP = "主机连续出错，本次抓取不再请求："
+
+
 class PoliteRetryMiddleware(RetryMiddleware):
-    """Retry transient failures, slowing the whole host down rather than hammering it."""
+    """Retry transient failures, slowing the whole host down rather than hammering it.
+
+    And a circuit breaker: after ``host_failure_limit`` failures in a row (5xx, 429,
+    timeouts, refused connections) a host gets no more requests in this crawl. Its
+    requests stay in the frontier, so ``--resume`` tries them later.
+    """
+
+    def __init__(self, settings: Any):
+        super().__init__(settings)
+        self.failures: dict[str, int] = {}
+        self.given_up: set[str] = set()
+        options = settings.get("GOVSEARCH_OPTIONS")
+        self.failure_limit = getattr(options, "host_failure_limit", 10) or 10
+
+    def _key(self, request: Request) -> str:
+        return self.crawler.engine.downloader.get_slot_key(request)
+
+    def process_request(self, request: Request) -> None:
+        if self.given_up and self._key(request) in self.given_up:
+            raise IgnoreRequest(HOST_GIVEN_UP + (urlsplit(request.url).hostname or ""))
+
+    def _failed(self, request: Request) -> bool:
+        """Count a failure; True when the host has now failed too often in a row."""
+        key = self._key(request)
+        self.failures[key] = self.failures.get(key, 0) + 1
+        if self.failures[key] >= self.failure_limit and key not in self.given_up:
+            self.given_up.add(key)
+            ctx = _context(self.crawler)
+            if ctx:
+                ctx.hosts_given_up.add(key)
+                ctx.stats.error(request.url, f"{HOST_GIVEN_UP}{key}（连续 {self.failures[key]} 次出错）")
+        return key in self.given_up
 
     def _slot(self, request: Request) -> Any:
         downloader = self.crawler.engine.downloader
@@ -68,8 +106,11 @@ class PoliteRetryMiddleware(RetryMiddleware):
         slot.lastseen = time.monotonic()
 
     def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
-        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+        if response.status not in self.retry_http_codes:
+            self.failures[self._key(request)] = 0
             self._ease(request)
+            return response
+        if self._failed(request) or request.meta.get("dont_retry", False):
             return response
         retries = request.meta.get("retry_times", 0)
         base = max(self.crawler.settings.getfloat("DOWNLOAD_DELAY"), 0.1)
@@ -90,6 +131,8 @@ class PoliteRetryMiddleware(RetryMiddleware):
         return self._retry(request, f"HTTP {response.status}") or response
 
     def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:  # type: ignore[override]
+        if isinstance(exception, self.exceptions_to_retry) and self._failed(request):
+            return None
         if isinstance(exception, self.exceptions_to_retry) and not request.meta.get("dont_retry"):
             retries = request.meta.get("retry_times", 0)
             base = max(self.crawler.settings.getfloat("DOWNLOAD_DELAY"), 0.1)
@@ -104,6 +147,22 @@ class PoliteRetryMiddleware(RetryMiddleware):
         floor = self.crawler.settings.getfloat("DOWNLOAD_DELAY")
         if slot is not None and slot.delay > floor:
             slot.delay = max(floor, slot.delay / 2)
+
+
+class GuardedDownloadHandler(HTTP11DownloadHandler):
+    """Scrapy's HTTP handler, but it sends nothing to a host the circuit breaker gave up on.
+
+    The check sits here, at the moment a request leaves its host's queue, because requests
+    pass the downloader middlewares when they are queued, possibly long before.
+    """
+
+    async def download_request(self, request: Request) -> Response:
+        ctx = _context(self._crawler)
+        if ctx is not None and ctx.hosts_given_up:
+            key = self._crawler.engine.downloader.get_slot_key(request)
+            if key in ctx.hosts_given_up:
+                raise IgnoreRequest(HOST_GIVEN_UP + key)
+        return await super().download_request(request)
 
 
 def _header_pairs(headers: Any) -> list[tuple[str, str]]:

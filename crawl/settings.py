@@ -60,13 +60,15 @@ class CrawlOptions:
     #: Also revalidate every known report of these sites (conditional requests): finds
     #: reports that were edited or withdrawn even when no column links them any more.
     recheck: bool = False
+    #: Failures in a row (5xx, 429, timeouts) after which a host is left alone this crawl.
+    host_failure_limit: int = 10
     log_level: str = "WARNING"
 
     #: Settings a resumed crawl takes over from the run it continues.
     RESUMABLE = ("seeds", "max_pages", "depth", "delay", "concurrency_per_host", "keywords",
                  "user_agent", "allowed_hosts", "max_size", "timeout", "retries", "autothrottle",
                  "sitemaps", "batch_size", "commit_interval", "max_attachments_per_page",
-                 "shape_budget", "recheck")
+                 "shape_budget", "recheck", "host_failure_limit")
 
     def resumable(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.RESUMABLE}
@@ -124,6 +126,8 @@ def scrapy_settings(options: CrawlOptions) -> dict[str, Any]:
             # before decompression, so the WARC holds what the server sent.
             "crawl.middlewares.WarcCaptureMiddleware": 950,
         },
+        "DOWNLOAD_HANDLERS": {"http": "crawl.middlewares.GuardedDownloadHandler",
+                              "https": "crawl.middlewares.GuardedDownloadHandler"},
         "ITEM_PIPELINES": {"crawl.pipelines.IndexPipeline": 300},
         "EXTENSIONS": {"crawl.middlewares.ProgressReporter": 500},
         "CLOSESPIDER_PAGECOUNT": options.max_pages or 0,

@@ -31,6 +31,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 
 from crawl import discovery
+from crawl.middlewares import HOST_GIVEN_UP
 from crawl.settings import CrawlOptions
 from crawl.state import CrawlState
 from crawl.warc import WarcRecorder, read_capture
@@ -68,6 +69,7 @@ class CrawlStats:
     offsite: int = 0
     robots_forbidden: int = 0
     stopped_pagination: int = 0
+    host_given_up: int = 0  # requests not sent because their host kept failing
     per_host: Counter = field(default_factory=Counter)
     status: Counter = field(default_factory=Counter)
     errors: list[tuple[str, str]] = field(default_factory=list)
@@ -99,6 +101,7 @@ class CrawlStats:
             "traps": self.traps, "offsite": self.offsite,
             "robots_forbidden": self.robots_forbidden,
             "stopped_pagination": self.stopped_pagination,
+            "host_given_up": self.host_given_up,
             "per_host": dict(self.per_host), "status": {str(k): v for k, v in self.status.items()},
             "errors": [list(e) for e in self.errors[:200]], "error_count": len(self.errors),
             "elapsed": round(elapsed, 3),
@@ -128,6 +131,7 @@ class CrawlContext:
         self.stats = CrawlStats()
         self.sink: Any = None  # crawl.pipelines.DocumentSink, opened with the pipeline
         self.host_floor: dict[str, float] = {}  # download slot → robots.txt Crawl-delay
+        self.hosts_given_up: set[str] = set()  # download slots the circuit breaker closed
         self.resumed = False
 
     def close(self) -> None:
@@ -320,6 +324,10 @@ class GovSpider(scrapy.Spider):
         kind = request.meta.get("gs_kind")
         key = request.meta.get("gs_key")
         url = request.url
+        if failure.check(IgnoreRequest) and str(failure.value).startswith(HOST_GIVEN_UP):
+            # Left in the frontier: a later --resume asks again.
+            self.ctx.stats.host_given_up += 1
+            return
         if failure.check(IgnoreRequest):
             reason = str(failure.value) or "ignored"
             if "robots.txt" in reason:
@@ -677,7 +685,9 @@ class GovSpider(scrapy.Spider):
         summary["run_id"] = self.ctx.state.run_id
         summary["resumed"] = self.ctx.resumed
         summary["pending"] = self.ctx.state.pending_count()
-        finished = "finished" if reason == "finished" and not summary["pending"] else reason
+        finished = reason
+        if reason == "finished" and summary["pending"]:
+            finished = "incomplete"  # some requests were left (a failing host): resumable
         self.ctx.state.finish_run(finished, summary)
         self.ctx.summary = summary
         (self.options.data_dir / "crawl-last.json").write_text(

@@ -182,3 +182,27 @@ def test_robots_crawl_delay_is_a_floor(tmp_path: Path) -> None:
         assert min(b - a for a, b in itertools.pairwise(times)) >= 1.0
     finally:
         server.stop()
+
+
+def test_failing_host_is_left_alone_and_resumable(tmp_path: Path) -> None:
+    from fixtures.sites.server import FixtureServer, Route
+    from fixtures.sites.sites import trs_list
+
+    server = FixtureServer("127.0.0.6").start()
+    try:
+        server.routes["/robots.txt"] = Route(b"User-agent: *\nDisallow:\n", "text/plain")
+        items = []
+        for n in range(8):
+            path = f"/fzzf/202403/t20240301_{n}.html"
+            server.routes[path] = Route(b"down", status=200, fail_first=99, fail_status=503)
+            items.append(("." + path[5:], f"第{n}县2023年法治政府建设年度报告", "2024-03-01"))
+        server.routes["/fzzf/index.html"] = Route(trs_list(items, 0, 1))
+        options = CrawlOptions(seeds=[server.url("/fzzf/index.html")], data_dir=tmp_path,
+                               delay=0.1, progress=False, sitemaps=False, host_failure_limit=3)
+        summary = run_crawl_subprocess(options, timeout=120)
+        failed = [r for r in server.requests() if r.status == 503]
+        assert len(failed) == 3  # then the host got no more requests
+        assert summary["host_given_up"] >= 1 and summary["pending"] >= 7
+        assert any("主机连续出错" in reason for _, reason in summary["errors"])
+    finally:
+        server.stop()

@@ -16,6 +16,7 @@ SITE_CONFIG_KEYS = {
     "seeds", "keywords", "delay", "concurrency_per_host", "depth", "max_pages", "user_agent",
     "allowed_hosts", "max_size", "timeout", "retries", "autothrottle", "sitemaps",
     "batch_size", "commit_interval", "max_attachments_per_page", "shape_budget", "recheck",
+    "host_failure_limit",
 }
 
 
@@ -136,6 +137,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
     out = sys.stdout
     reason = {"finished": "完成", "closespider_pagecount": "达到页数上限",
               "shutdown": "被中断"}.get(summary.get("reason", ""), summary.get("reason"))
+    if summary.get("reason") == "finished" and summary.get("pending"):
+        reason = "结束（有主机连续出错，部分请求未发出）"
     out.write(
         f"抓取{reason}：{summary['pages']} 个响应（304 未变 {summary['not_modified']}），"
         f"用时 {summary['elapsed']:.1f} 秒，{summary.get('pages_per_second') or 0:.2f} 页/秒\n"
