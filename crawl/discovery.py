@@ -10,10 +10,14 @@ patterns come from the CMS table in /work/shared/research/crawl-clean.md §1:
   embed the first records in ``<script type="text/xml"><datastore>…`` and load the rest from
   ``/module/web/jpage/dataproxy.jsp`` (POST; one call returns a group of records).
 * gov.cn / UCAP: ``content_{id}.htm``; generic "下一页" links and ``?page=N`` parameters.
+* Guangdong gkmlpt (政府信息公开目录平台): the column page is a script shell
+  (``/gkmlpt/index#{catId}``, ``SID: '…'`` in the page); its items come from the JSON API
+  ``/gkmlpt/api/all/{catId}?page=N&sid={SID}`` (``total``, ``articles[]``).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -300,6 +304,60 @@ def parse_dataproxy(text: str, base_url: str) -> tuple[int | None, list[Link]]:
     """Total record count and the record links of a dataproxy.jsp XML answer."""
     total = re.search(r"<totalrecord>\s*(\d+)\s*</totalrecord>", text)
     return (int(total.group(1)) if total else None), extract_links(text, base_url)
+
+
+_GKMLPT_SID = re.compile(r"""\bSID\s*[:=]\s*['"]([\w-]+)['"]""")
+_GKMLPT_CAT = re.compile(r"gkmlpt/(?:index)?#(\d+)|gkmlpt/api/all/(\d+)")
+
+
+def gkmlpt_api_urls(text: str, page_url: str, fragment: str = "") -> list[str]:
+    """First API page of each gkmlpt column this page (or its ``#catId``) names."""
+    if "gkmlpt" not in page_url and "gkmlpt" not in text:
+        return []
+    sid = _GKMLPT_SID.search(text)
+    cats: list[str] = []
+    if fragment.isdigit():
+        cats.append(fragment)
+    for a, b in _GKMLPT_CAT.findall(text):
+        cat = a or b
+        if cat not in cats:
+            cats.append(cat)
+    parts = urlsplit(page_url)
+    root = f"{parts.scheme}://{parts.netloc}"
+    suffix = f"&sid={sid.group(1)}" if sid else ""
+    return [f"{root}/gkmlpt/api/all/{cat}?page=1{suffix}" for cat in cats[:50]]
+
+
+def parse_gkmlpt(body: bytes | str, base_url: str) -> tuple[int | None, list[Link]]:
+    """Total item count and the article links of a gkmlpt API answer."""
+    try:
+        data = json.loads(body)
+    except (ValueError, TypeError):
+        return None, []
+    if not isinstance(data, dict):
+        return None, []
+    total = data.get("total")
+    if not isinstance(total, int):
+        classify_info = data.get("classify") if isinstance(data.get("classify"), dict) else {}
+        total = classify_info.get("post_count") if isinstance(
+            classify_info.get("post_count"), int) else None
+    items = data.get("articles") or data.get("data") or []
+    links: list[Link] = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        href = item.get("url") or item.get("link") or item.get("href")
+        if isinstance(href, str) and href.strip():
+            title = item.get("title") if isinstance(item.get("title"), str) else ""
+            links.append(Link(clean_url(urljoin(base_url, href)), title or ""))
+    return total, links
+
+
+def with_page(url: str, page: int) -> str:
+    parts = urlsplit(url)
+    query = [(k, str(page) if k == "page" else v)
+             for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def sitemap_locations(body: bytes) -> tuple[str, list[str]]:

@@ -160,7 +160,8 @@ def reindex(data_dir: str | Path, *, progress: Any = None) -> dict[str, Any]:
     for url in latest_ok:
         kind = discovery.classify(url)
         ctype = content_types.get(url, "").split(";")[0].strip().lower()
-        if kind == "list" or "dataproxy.jsp" in url or url.endswith(".xml") or "xml" in ctype:
+        if (kind == "list" or "dataproxy.jsp" in url or "/gkmlpt/api/" in url
+                or url.endswith(".xml") or "xml" in ctype or "json" in ctype):
             continue
         is_html = ctype.startswith(("text/html", "application/xhtml", "text/plain")) or not ctype
         if kind == "attachment" or not is_html:

@@ -168,6 +168,7 @@ class GovSpider(scrapy.Spider):
         spider.waiters = defaultdict(set)  # attachment url → article urls waiting for it
         spider.attachment_done = {}  # attachment url → (file, offset) or None
         spider.requested_attachments = set()  # scheduled by this process
+        spider.seed_fragments = {}  # gkmlpt seeds name their column in the #fragment
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider._on_robots, signal=signals.robots_parsed)
         return spider
@@ -218,6 +219,7 @@ class GovSpider(scrapy.Spider):
             return
         for seed in options.seeds:
             url = discovery.clean_url(seed)
+            self.seed_fragments[url] = urlsplit(seed).fragment
             kind = "article" if discovery.classify(url) == "article" else "seed"
             request = self._request(url, kind=kind, depth=0)
             if request is not None:
@@ -269,7 +271,8 @@ class GovSpider(scrapy.Spider):
                 "gs_extra": spec.get("extra") or {}}
         if kind == "sitemap":
             meta["dont_retry"] = True
-        priority = {"attachment": 30, "article": 20, "dataproxy": 10, "list": 5}.get(kind, 0)
+        priority = {"attachment": 30, "article": 20, "dataproxy": 10, "gkmlpt": 10,
+                    "list": 5}.get(kind, 0)
         return Request(url, method=spec.get("method", "GET"), body=spec.get("body") or None,
                        headers=headers, meta=meta, callback=self.parse, errback=self.on_error,
                        priority=priority, dont_filter=True)
@@ -310,6 +313,9 @@ class GovSpider(scrapy.Spider):
             return
         if kind == "dataproxy":
             yield from self._parse_dataproxy(response, key)
+            return
+        if kind == "gkmlpt":
+            yield from self._parse_gkmlpt(response, key)
             return
         if kind == "attachment":
             self._remember_capture(url, kind, response, capture, content_hash=None)
@@ -600,6 +606,39 @@ class GovSpider(scrapy.Spider):
         proxy = discovery.hanweb_dataproxy(text, url)
         if proxy and (proxy.total is None or proxy.embedded < proxy.total):
             yield from self._dataproxy_group(proxy, proxy.embedded + 1, depth, url)
+        for api_url in discovery.gkmlpt_api_urls(text, url, self.seed_fragments.get(url, "")):
+            if self._on_site(api_url):
+                request = self._request(api_url, kind="gkmlpt", depth=depth, referer=url,
+                                        extra={"column": url, "page": 1})
+                if request is not None:
+                    yield request
+
+    def _parse_gkmlpt(self, response: Response, key: str) -> Iterable[Request]:
+        """One page of a gkmlpt column's JSON: follow its articles, then the next page."""
+        extra = response.meta["gs_extra"]
+        column = extra.get("column") or response.url
+        depth = response.meta["gs_depth"]
+        total, links = discovery.parse_gkmlpt(response.body, column)
+        article_links: list[str] = []
+        for link in links:
+            request = self._follow_link(link, column, depth, article_links)
+            if request is not None:
+                yield request
+        self.ctx.state.record(response.url, kind="gkmlpt", status=response.status, state="ok")
+        self.ctx.state.mark_done([key])
+        page = int(extra.get("page", 1))
+        if not links or self._reached_known(article_links):
+            if links:
+                self.ctx.stats.stopped_pagination += 1
+            return
+        size = int(extra.get("size") or len(links))  # page 1 tells the page size
+        if (total is not None and page * size >= total) or page >= 1000:
+            return
+        request = self._request(discovery.with_page(response.url, page + 1), kind="gkmlpt",
+                                depth=depth, referer=column,
+                                extra={"column": column, "page": page + 1, "size": size})
+        if request is not None:
+            yield request
 
     def _dataproxy_group(self, proxy: discovery.DataProxy, start: int, depth: int,
                          referer: str) -> Iterable[Request]:

@@ -206,3 +206,48 @@ def test_failing_host_is_left_alone_and_resumable(tmp_path: Path) -> None:
         assert any("主机连续出错" in reason for _, reason in summary["errors"])
     finally:
         server.stop()
+
+
+def test_guangdong_gkmlpt_column_read_through_its_json_api(tmp_path: Path) -> None:
+    import json
+
+    from fixtures.sites.server import FixtureServer, Route
+    from fixtures.sites.sites import report_paragraphs, trs_article
+
+    server = FixtureServer("127.0.0.7").start()
+    try:
+        server.routes["/robots.txt"] = Route(b"User-agent: *\nDisallow:\n", "text/plain")
+        server.routes["/gkmlpt/index"] = Route(
+            b"<html><head><script>window._CONFIG = { SID: 'gz001' };</script></head>"
+            b"<body><div id='app'></div></body></html>")
+        articles = []
+        for n in range(3):
+            path = f"/gkmlpt/content/0/96/post_9630{n}.html"
+            title = f"第{n}区2023年法治政府建设年度报告"
+            server.routes[path] = Route(trs_article(title, report_paragraphs(f"第{n}区", 2023, 40 + n),
+                                                    "2024-03-01"))
+            articles.append({"id": n, "title": title, "url": server.url(path)})
+
+        def api(request, payload):
+            page = int(request.path.rsplit("page=", 1)[1].split("&")[0])
+            assert "sid=gz001" in request.path
+            body = {"total": 3, "articles": articles[(page - 1) * 2: page * 2]}
+            return 200, {"Content-Type": "application/json"}, json.dumps(body).encode()
+
+        server.routes["/gkmlpt/api/all/2844"] = Route(handler=api)
+        options = CrawlOptions(seeds=[server.url("/gkmlpt/index#2844")], data_dir=tmp_path,
+                               delay=0.1, progress=False, sitemaps=False)
+        summary = run_crawl_subprocess(options, timeout=120)
+        api_paths = [r.path for r in server.requests() if "/api/" in r.path]
+        assert api_paths == ["/gkmlpt/api/all/2844?page=1&sid=gz001",
+                             "/gkmlpt/api/all/2844?page=2&sid=gz001"]
+        assert summary["new_docs"] == 3
+        assert reindex(tmp_path)["documents_built"] == 3
+        index = open_index(tmp_path)
+        try:
+            titles = sorted(d.title for d in index.iter_documents())
+        finally:
+            index.close()
+        assert titles == [a["title"] for a in articles]
+    finally:
+        server.stop()
