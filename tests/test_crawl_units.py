@@ -222,3 +222,20 @@ def test_warc_cut_by_a_crash_is_read_up_to_the_damage(tmp_path: Path) -> None:
     warc.write_bytes(data[: len(data) - 700])  # the last record is cut mid-write
     urls = [c.url for c in iter_captures(tmp_path)]
     assert urls[:2] == ["http://a.gov.cn/0.html", "http://a.gov.cn/1.html"]
+
+
+def test_gkmlpt_api_discovery_and_parsing() -> None:
+    page = "<script>var c = { SID: 'gd_01' }; go('gkmlpt/index#77');</script>"
+    urls = discovery.gkmlpt_api_urls(page, "http://www.sz.gov.cn/gkmlpt/index", fragment="2844")
+    assert urls == ["http://www.sz.gov.cn/gkmlpt/api/all/2844?page=1&sid=gd_01",
+                    "http://www.sz.gov.cn/gkmlpt/api/all/77?page=1&sid=gd_01"]
+    assert discovery.gkmlpt_api_urls("<p>plain page</p>", "http://a.gov.cn/index.html") == []
+    body = ('{"classify": {"post_count": 31}, "articles": [{"title": "报告", '
+            '"url": "/gkmlpt/content/0/1/post_1.html"}, {"title": "无链接"}]}')
+    total, links = discovery.parse_gkmlpt(body, "http://www.sz.gov.cn/gkmlpt/index")
+    assert total == 31
+    assert [(link.url, link.text) for link in links] == [
+        ("http://www.sz.gov.cn/gkmlpt/content/0/1/post_1.html", "报告")]
+    assert discovery.parse_gkmlpt(b"<html>not json</html>", "http://a/") == (None, [])
+    assert discovery.with_page("http://a/gkmlpt/api/all/1?page=1&sid=x", 2) == \
+        "http://a/gkmlpt/api/all/1?page=2&sid=x"
