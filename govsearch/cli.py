@@ -242,6 +242,8 @@ def show(obj: Context, doc_id: str, as_json: bool) -> None:
     ):
         if value:
             click.echo(f"{label}：{value}")
+    if doc.extra.get("gone"):
+        click.echo(f"原网页已撤下或失效：{doc.extra['gone']}（保留抓取时的内容）")
     for n, p in enumerate(doc.paragraphs, 1):
         click.echo(f"[{n}] {p}")
 
