@@ -1,0 +1,110 @@
+"""Child process of the crash loop: index a folder the way ``govsearch index`` does, and say so.
+
+It loads every file with ``crawl.loaders.load_file`` and calls ``WhooshBackend.add`` exactly
+as the CLI does, but wraps the Whoosh writer so that it prints, on stdout and flushed:
+
+    BEGIN <n>          a commit of n new documents is starting (Whoosh writes, merges, renames)
+    COMMITTED <ids>    the commit returned: these ids are durable (comma-separated)
+    PROGRESS <n>       n files have been analysed so far
+    DONE <added> <updated> <unchanged> <failed>
+    TOTALS <json>      with --report-queries: each query's total in the generation just committed
+                       (and once at the start), for the concurrent-load check
+
+The parent kills this process with SIGKILL at random moments and then checks that every id
+it saw after COMMITTED is still in the index: a commit that was reported must never be lost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from crawl.errors import LoadError  # noqa: E402
+from crawl.loaders import load_file  # noqa: E402
+from indexer.api import SearchRequest  # noqa: E402
+from indexer.whoosh_backend import WhooshBackend  # noqa: E402
+
+
+def say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+class ReportingWriter:
+    """A Whoosh writer proxy that reports which ids each commit made durable."""
+
+    def __init__(self, writer: Any, after_commit: Any = None) -> None:
+        self._writer = writer
+        self._ids: list[str] = []
+        self._after_commit = after_commit
+
+    def add_document(self, **fields: Any) -> None:
+        self._writer.add_document(**fields)
+        self._ids.append(fields["id"])
+
+    def commit(self, *args: Any, **kwargs: Any) -> None:
+        say(f"BEGIN {len(self._ids)}")
+        self._writer.commit(*args, **kwargs)
+        say("COMMITTED " + ",".join(self._ids))
+        self._ids = []
+        if self._after_commit:
+            self._after_commit()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._writer, name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--corpus", type=Path, required=True, help="folder of .txt dumps")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--report-queries", help="JSON list of queries whose totals to print per commit")
+    args = parser.parse_args(argv)
+    queries = json.loads(args.report_queries) if args.report_queries else []
+
+    files = sorted(args.corpus.glob("*.txt"))
+    backend = WhooshBackend(args.data_dir, workers=args.workers)
+
+    def report_totals() -> None:
+        if not queries:
+            return
+        backend._checked = 0.0  # see the generation this process just committed, now
+        totals = {q: backend.search(SearchRequest(query=q, limit=0, facets=False)).total for q in queries}
+        say("TOTALS " + json.dumps(totals, ensure_ascii=False))
+
+    report_totals()
+    original_writer = backend.ix.writer
+    backend.ix.writer = lambda *a, **k: ReportingWriter(original_writer(*a, **k), report_totals)  # type: ignore[method-assign]
+    seen = 0
+
+    def progress(n: int) -> None:
+        nonlocal seen
+        seen += n
+        say(f"PROGRESS {seen}")
+
+    failed: list[str] = []
+
+    def documents():
+        for f in files:
+            try:
+                yield load_file(f)
+            except LoadError as exc:
+                failed.append(f"{f}: {exc}")
+
+    report = backend.add(documents(), progress=progress, batch_size=args.batch_size)
+    backend.close()
+    say(f"DONE {report.added} {report.updated} {report.unchanged} {len(report.failed) + len(failed)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
