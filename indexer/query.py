@@ -123,7 +123,11 @@ class _Tok:
 
 
 def _lex(text: str) -> list[_Tok]:
-    text = unicodedata.normalize("NFKC", text.translate(_QUOTES))
+    # Chinese quotes delimit strings only when the query has no ASCII quotes, so that
+    # "负责”的原则" searches a string that itself contains a Chinese quote.
+    if '"' not in text:
+        text = text.translate(_QUOTES)
+    text = unicodedata.normalize("NFKC", text)
     toks: list[_Tok] = []
     i, n = 0, len(text)
     while i < n:
