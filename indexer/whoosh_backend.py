@@ -643,13 +643,12 @@ class WhooshBackend:
 
     # -- writing --------------------------------------------------------------------
 
-    def _writer(self, parallel: bool = False) -> Any:
+    def _writer(self) -> Any:
+        # One writer in this process. Not Whoosh's parallel MpWriter: its sub-writer processes
+        # inherit the write lock, and if this process is killed they wait forever holding it.
         if self.readonly:
             raise QueryError("索引以只读方式打开")
         try:
-            if parallel and self.workers > 1:
-                return self.ix.writer(procs=self.workers, multisegment=True, batchsize=64,
-                                      timeout=30.0, limitmb=WRITER_MEMORY_MB // self.workers)
             return self.ix.writer(timeout=30.0, limitmb=WRITER_MEMORY_MB)
         except LockError:
             raise QueryError(f"另一个进程正在写入索引 {self.path}（30 秒内未释放写锁）") from None
@@ -685,7 +684,7 @@ class WhooshBackend:
             writer = None
             after = self.ix.doc_count()
             if after != before + new_in_batch:
-                # Whoosh's parallel writer drops a sub-writer's segment silently if it dies.
+                # A commit must never lose documents silently; say so if it ever does.
                 raise QueryError(f"索引提交后文档数为 {after}，应为 {before + new_in_batch}：请重新运行同一索引命令")
             batch.clear()
             new_in_batch, batch_lsh = 0, {}
@@ -704,7 +703,7 @@ class WhooshBackend:
                 if doc_id in batch:
                     commit()  # the same id twice in one batch: a delete only sees committed documents
                 if writer is None:
-                    writer = self._writer(parallel=pool is not None)
+                    writer = self._writer()
                     with self._lock:
                         view = self._current_view()
                 self._assign_group(view, data, batch_lsh)
