@@ -141,3 +141,13 @@ def test_web_app_never_answers_500(client, seeded, data):
     ids = [*seeded.seed_ids[:2], seeded.hostile_id, "0123456789abcdef"]
     path, params = data.draw(targets.web_request_strategy(ids))
     assert targets.check_web(client, path, params) is None
+
+
+@pytest.mark.parametrize("value", ["¹", "②", "٣", "１", "1²", "\x00", "9" * 40])
+@pytest.mark.parametrize("kind", ["page", "api"])
+def test_paragraph_number_that_isdigit_but_not_int_is_not_a_500(client, seeded, kind, value):
+    """Regression (fuzz, web target): ``/doc/<id>/cite?p=¹`` was a 500, since '¹'.isdigit()
+    is true but int('¹') raises ValueError."""
+    path = f"/doc/{seeded.hostile_id}/cite" if kind == "page" else f"/api/cite/{seeded.hostile_id}"
+    response = client.get(path, query_string={"p": value})
+    assert response.status_code in (400, 404)

@@ -52,7 +52,7 @@ def cite(doc_id: str):
     raw = request.args.get("p", "")
     paragraph = None
     if raw:
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):  # isdigit() alone accepts '¹', which int() rejects
             return _error(400, "段落号 p 必须是正整数。")
         paragraph = int(raw)
         if not 1 <= paragraph <= len(doc.paragraphs):

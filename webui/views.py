@@ -148,7 +148,8 @@ def _paragraph_arg(doc: Document) -> int | None:
     raw = request.args.get("p", "")
     if not raw:
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= len(doc.paragraphs):
+    # str.isdigit() is also true for '¹' and '②', which int() rejects: ASCII digits only.
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= len(doc.paragraphs):
         abort(404, description=f"该文件没有第 {raw[:12]} 段（共 {len(doc.paragraphs)} 段）。")
     return int(raw)
 
