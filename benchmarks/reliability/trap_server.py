@@ -10,6 +10,8 @@ Served on 127.0.0.1 from a thread; every response is generated (nothing large is
   /files/huge.pdf                 1 GB "PDF", streamed
   /art/2021/4/2/art_2_gz.html     gzip bomb: ~1 MB on the wire, 1 GB inflated
   /art/2021/4/3/art_3_slow.html   slow loris: one byte per second, forever
+  /art/2021/4/4/art_4_stream.html 1 GB of HTML without Content-Length (runs until the client hangs up)
+  /art/2021/4/5/art_5_slow.html   slow loris without Content-Length
   /col/col777/index_<n>.html      endless pagination: page n links to page n+1 and two new articles
   /art/2021/5/<n>/art_5_<n>.html  the endless pagination's articles (short real-looking pages)
 """
@@ -95,11 +97,16 @@ class TrapSite:
                     self.wfile.write(body)
                 site.log.hit(trap, len(body))
 
-            def stream(self, trap: str, ctype: str, head: bytes) -> None:
-                """1 GB, generated chunk by chunk; stops when the client hangs up."""
+            def stream(self, trap: str, ctype: str, head: bytes, declare_length: bool = True) -> None:
+                """1 GB, generated chunk by chunk; stops when the client hangs up. Without
+                ``declare_length`` the body just runs until the connection closes, so a
+                client cannot refuse it from the headers and must count what it reads."""
                 self.send_response(200)
                 self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(GB))
+                if declare_length:
+                    self.send_header("Content-Length", str(GB))
+                else:
+                    self.send_header("Connection", "close")
                 self.end_headers()
                 sent = 0
                 chunk = head + b"x" * (CHUNK - len(head))
@@ -125,6 +132,8 @@ class TrapSite:
                         ("/files/huge.pdf", "附件：2020年法治政府建设情况报告.pdf"),
                         ("/art/2021/4/2/art_2_gz.html", "2020年法治政府建设年度报告（压缩）"),
                         ("/art/2021/4/3/art_3_slow.html", "2020年法治政府建设工作总结（慢）"),
+                        ("/art/2021/4/4/art_4_stream.html", "2020年法治政府建设情况（无长度）"),
+                        ("/art/2021/4/5/art_5_slow.html", "2020年法治政府建设总结（无长度，慢）"),
                     ]
                     if site.pagination:
                         links.append(("/col/col777/index_1.html", "更多"))
@@ -147,10 +156,16 @@ class TrapSite:
                     self.stream("big-pdf", "application/pdf", b"%PDF-1.4\n")
                 elif path == "/art/2021/4/2/art_2_gz.html":
                     self.send_page("gzip-bomb", site.bomb, extra={"Content-Encoding": "gzip"})
-                elif path == "/art/2021/4/3/art_3_slow.html":
+                elif path == "/art/2021/4/4/art_4_stream.html":
+                    self.stream("big-html-unannounced", "text/html; charset=utf-8", b"<html><body><div id='zoom'>",
+                                declare_length=False)
+                elif path in ("/art/2021/4/3/art_3_slow.html", "/art/2021/4/5/art_5_slow.html"):
                     self.send_response(200)
                     self.send_header("Content-Type", "text/html; charset=utf-8")
-                    self.send_header("Content-Length", str(GB))
+                    if path.endswith("art_3_slow.html"):
+                        self.send_header("Content-Length", str(GB))
+                    else:
+                        self.send_header("Connection", "close")
                     self.end_headers()
                     sent = 0
                     try:
@@ -160,7 +175,7 @@ class TrapSite:
                             sent += 1
                     except OSError:
                         pass
-                    site.log.hit("slow-loris", sent)
+                    site.log.hit("slow-loris" if path.endswith("art_3_slow.html") else "slow-loris-unannounced", sent)
                     self.close_connection = True
                 elif path.startswith("/col/col777/index_"):
                     n = int(path.rsplit("_", 1)[1].split(".")[0])
