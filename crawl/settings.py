@@ -57,6 +57,8 @@ class CrawlOptions:
     max_attachments_per_page: int = 10
     #: Per-host budget of pages that share one URL shape (digits masked): bounds traps.
     shape_budget: int = 200
+    #: Pages followed along one column's pagination chain ("下一页", index_N.html) per crawl.
+    max_list_pages: int = 200
     #: Also revalidate every known report of these sites (conditional requests): finds
     #: reports that were edited or withdrawn even when no column links them any more.
     recheck: bool = False
@@ -68,7 +70,7 @@ class CrawlOptions:
     RESUMABLE = ("seeds", "max_pages", "depth", "delay", "concurrency_per_host", "keywords",
                  "user_agent", "allowed_hosts", "max_size", "timeout", "retries", "autothrottle",
                  "sitemaps", "batch_size", "commit_interval", "max_attachments_per_page",
-                 "shape_budget", "recheck", "host_failure_limit")
+                 "shape_budget", "max_list_pages", "recheck", "host_failure_limit")
 
     def resumable(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.RESUMABLE}

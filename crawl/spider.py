@@ -169,6 +169,7 @@ class GovSpider(scrapy.Spider):
         spider.attachment_done = {}  # attachment url → (file, offset) or None
         spider.requested_attachments = set()  # scheduled by this process
         spider.seed_fragments = {}  # gkmlpt seeds name their column in the #fragment
+        spider.list_page_number = {}  # list page url → its position in its pagination chain
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider._on_robots, signal=signals.robots_parsed)
         return spider
@@ -597,9 +598,15 @@ class GovSpider(scrapy.Spider):
             # Incremental: this page holds nothing new, so neither do older pages.
             self.ctx.stats.stopped_pagination += 1
             return
+        number = self.list_page_number.get(url, 1)
         for next_url in discovery.next_pages(text, url):
             if not self._on_site(next_url) or discovery.trap_reason(next_url):
                 continue
+            if number >= self.options.max_list_pages:
+                # Endless pagination (a column that always offers one more page) is a trap too.
+                self.ctx.stats.traps += 1
+                continue
+            self.list_page_number.setdefault(next_url, number + 1)
             request = self._request(next_url, kind="list", depth=depth, referer=url)
             if request is not None:
                 yield request
