@@ -15,7 +15,7 @@ import click
 SITE_CONFIG_KEYS = {
     "seeds", "keywords", "delay", "concurrency_per_host", "depth", "max_pages", "user_agent",
     "allowed_hosts", "max_size", "timeout", "retries", "autothrottle", "sitemaps",
-    "batch_size", "commit_interval", "max_attachments_per_page", "shape_budget", "recheck",
+    "batch_size", "commit_interval", "max_attachments_per_page", "shape_budget", "max_list_pages", "recheck",
     "host_failure_limit",
 }
 
