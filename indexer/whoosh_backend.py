@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import json
 import math
 import multiprocessing
@@ -288,20 +289,31 @@ def _read_postings(reader: Any, field: str, term: str, with_weights: bool) -> tu
     m = reader.postings(field, term)
     if isinstance(m, FilterMatcher):
         m = m.child
-    if isinstance(m, W3LeafMatcher):
-        id_blocks, weight_blocks = [], []
+    if isinstance(m, W3LeafMatcher) and not m._byteids:
+        deltas: list[Any] = []
+        lengths: list[int] = []
+        weight_blocks: list[np.ndarray] = []
         while True:
-            m._read_ids()
-            id_blocks.append(np.asarray(m._ids, dtype=np.int64))
+            if m._data is None:
+                m._read_data()  # one unpickle per block of up to 128 postings
+            n = m._blocklength
+            deltas.append(m._data[0])
+            lengths.append(n)
             if with_weights:
-                m._read_weights()
-                weight_blocks.append(np.asarray(m._weights, dtype=np.float64))
+                w = m._data[1]  # None: all 1.0; a float: all equal; else one per posting
+                if w is None or isinstance(w, float):
+                    weight_blocks.append(np.full(n, 1.0 if w is None else w))
+                else:
+                    weight_blocks.append(np.asarray(w, dtype=np.float64))
             if m._lastblock:
                 break
             m._goto(m._nextoffset)
-        ids = np.concatenate(id_blocks)
-        weights = np.concatenate(weight_blocks) if with_weights else None
-        return ids, weights
+        # Ids are delta-encoded per block: a global cumulative sum minus each block's start.
+        total = np.cumsum(np.fromiter(itertools.chain.from_iterable(deltas), dtype=np.int64, count=sum(lengths)))
+        starts = np.cumsum([0, *lengths[:-1]])
+        before = np.where(starts > 0, total[np.maximum(starts - 1, 0)], 0)
+        ids = total - np.repeat(before, lengths)
+        return ids, (np.concatenate(weight_blocks) if with_weights else None)
     pairs = []
     while m.is_active():
         pairs.append((m.id(), m.weight() if with_weights else 1.0))

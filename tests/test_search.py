@@ -187,3 +187,22 @@ def test_parallel_writer_keeps_every_document(tmp_path):
     assert backend.search(SearchRequest(query="法治政府", collapse=False)).total == 150
     assert backend.stats()["documents"] == 150
     backend.close()
+
+
+def test_block_posting_reader_matches_whoosh_matcher(backend_factory):
+    """The direct W3 block decoder must give exactly what Whoosh's own matcher gives."""
+    from indexer.whoosh_backend import _read_postings
+
+    docs = [make_doc(f"/p/{i}", "题", ["法治" * (1 + i % 3) if i % 7 else "无关"]) for i in range(400)]
+    backend = backend_factory(docs)
+    reader = backend.ix.reader()
+    for field, term in (("grams", "法治"), ("words", "法治")):
+        ids, weights = _read_postings(reader, field, term, with_weights=True)
+        m = reader.postings(field, term)
+        expected = []
+        while m.is_active():
+            expected.append((m.id(), m.weight()))
+            m.next()
+        assert len(expected) > 300  # several 128-posting blocks
+        assert list(zip(ids.tolist(), weights.tolist(), strict=True)) == expected
+    reader.close()
