@@ -379,6 +379,15 @@ def build_report(ctx: dict[str, Any]) -> str:
         "",
         f"Command: `{ctx['command']}` ({ctx['date']}; whole run {ctx['wall_s'] / 60:.1f} min).",
         "",
+    ]
+    if ctx.get("load"):
+        start, end = ctx["load"]
+        lines += [
+            f"Load average (1/5/15 min) at start {' / '.join(f'{x:.1f}' for x in start)}, at end "
+            f"{' / '.join(f'{x:.1f}' for x in end)}: above 2 means other work shared the 2 cores and the timings are inflated.",
+            "",
+        ]
+    lines += [
         "| measure | govsearch | naive Whoosh + jieba ChineseAnalyzer |",
         "|---|---|---|",
     ]
@@ -573,6 +582,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"未知引擎；可用：{', '.join(ENGINES)}")
     wall = time.perf_counter()
     version = code_version()
+    load_start = os.getloadavg()
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="govsearch-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     corpus_path = work / f"corpus-{args.docs}-{args.seed}.jsonl"
@@ -627,6 +637,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": command,
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "wall_s": time.perf_counter() - wall,
+        "load": [load_start, os.getloadavg()],
         "queries": queries,
         "phrases": phrases,
         "truth_counts": {p: len(ids) for p, ids in truth.items()},
