@@ -59,7 +59,8 @@ class CrashReport:
     lingering_processes: int = 0
     stale_lock_holders: int = 0  # leftover processes that still held the index write lock
     kills_while_adding: int = 0
-    kills_while_committing: int = 0
+    kills_while_committing: int = 0  # commit-targeted: a random delay after a commit began
+    kills_inside_commit: int = 0  # landed between BEGIN and COMMITTED (Whoosh writing/merging/renaming)
     final_documents: int = 0
     expected_documents: int = 0
     seconds: float = 0.0
@@ -137,7 +138,8 @@ def verify(data_dir: Path, committed: set[str], everything: set[str]) -> tuple[l
 
 
 def crash_loop(corpus: Path, work: Path, *, kills: int, seed: int, workers: int = 2, batch_size: int = 100,
-               commit_kill_share: float = 0.5, kill_scope: str = "group", log=print) -> CrashReport:
+               commit_kill_share: float = 0.5, commit_kill_delay: float = 1.5, kill_scope: str = "group",
+               log=print) -> CrashReport:
     """Run rounds until ``kills`` SIGKILLs have landed; see the module docstring."""
     rng = random.Random(seed)
     everything = expected_ids(corpus)
@@ -151,7 +153,7 @@ def crash_loop(corpus: Path, work: Path, *, kills: int, seed: int, workers: int 
         mode = "commit" if rng.random() < commit_kill_share else "adding"
         target_progress = rng.randint(1, n_files)
         target_commit = rng.randint(1, max(1, (n_files + batch_size - 1) // batch_size))
-        delay = rng.uniform(0.0, 1.5) if mode == "commit" else rng.uniform(0.0, 0.05)
+        delay = rng.uniform(0.0, commit_kill_delay) if mode == "commit" else rng.uniform(0.0, 0.05)
         stderr_path = work / f"child-{report.child_runs}.err"
         with stderr_path.open("w") as err:
             child = subprocess.Popen(
@@ -162,8 +164,10 @@ def crash_loop(corpus: Path, work: Path, *, kills: int, seed: int, workers: int 
         report.child_runs += 1
         killed = threading.Event()
         timer: threading.Timer | None = None
+        commits_open = {"begun": 0, "ended": 0, "at_kill": 0}
 
-        def kill(child: subprocess.Popen = child, killed: threading.Event = killed) -> None:
+        def kill(child: subprocess.Popen = child, killed: threading.Event = killed, commits_open=commits_open) -> None:
+            commits_open["at_kill"] = commits_open["begun"] - commits_open["ended"]
             killed.set()
             try:
                 if kill_scope == "group":
@@ -195,6 +199,9 @@ def crash_loop(corpus: Path, work: Path, *, kills: int, seed: int, workers: int 
             word, _, rest = line.strip().partition(" ")
             if word == "COMMITTED":
                 committed.update(x for x in rest.split(",") if x)
+                commits_open["ended"] += 1
+            elif word == "BEGIN":
+                commits_open["begun"] += 1
             elif word == "DONE":
                 done = True
             if timer is not None:
@@ -230,12 +237,15 @@ def crash_loop(corpus: Path, work: Path, *, kills: int, seed: int, workers: int 
         child.stdout.close()
         if killed.is_set() and not done:
             report.kills += 1
+            if commits_open["at_kill"]:
+                report.kills_inside_commit += 1
             if mode == "commit":
                 report.kills_while_committing += 1
             else:
                 report.kills_while_adding += 1
             where = f"commit {target_commit}" if mode == "commit" else f"file {target_progress}"
-            what = f"kill {report.kills} ({mode}, {where}, +{delay:.2f}s)"
+            inside = ", inside the commit" if commits_open["at_kill"] else ""
+            what = f"kill {report.kills} ({mode}, {where}, +{delay:.2f}s{inside})"
         elif not done:
             report.failures.append(f"child run {report.child_runs} exited {rc} without being killed: "
                                    + stderr_path.read_text()[-300:].strip().replace("\n", " | "))
@@ -296,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--work", type=Path, help="working folder (default: a temporary one, removed)")
+    parser.add_argument("--commit-share", type=float, default=0.5, help="share of kills aimed at a commit")
+    parser.add_argument("--commit-delay", type=float, default=1.5, help="longest delay after a commit began (s)")
     parser.add_argument("--kill-scope", choices=("group", "main"), default="group",
                         help="group: SIGKILL every process of the run at once (power cut); "
                              "main: only the main process (OOM killer), workers are orphaned")
@@ -305,7 +317,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         corpus = make_corpus(work / "corpus", args.n, args.seed)
         report = crash_loop(corpus, work, kills=args.kills, seed=args.seed, workers=args.workers,
-                            batch_size=args.batch_size, kill_scope=args.kill_scope, log=lambda s: print(s, flush=True))
+                            batch_size=args.batch_size, kill_scope=args.kill_scope,
+                            commit_kill_share=args.commit_share, commit_kill_delay=args.commit_delay, log=lambda s: print(s, flush=True))
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
