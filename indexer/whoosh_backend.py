@@ -48,6 +48,7 @@ from indexer import dedup, whoosh_patches
 from indexer.analysis import SENTENCE_END, grams, normalize, query_grams, words, words_of_all
 from indexer.api import (
     FACETS,
+    FacetValue,
     MAX_LIMIT,
     SORTS,
     Hit,
@@ -75,6 +76,7 @@ PROXIMITY_WEIGHT = 10.0  # per tier: same sentence = 2 tiers, same paragraph = 1
 RERANK_DEPTH = 200
 MAX_CANDIDATE_GRAMS = 3
 WRITER_MEMORY_MB = 1024  # Whoosh's posting pool; smaller spills to disk via pickle, ~20% slower
+RESULT_CACHE_SIZE = 64  # ranked results per index generation: paging is a cache hit
 SMALL_BATCH = 32  # below this, analysing in this process beats starting workers
 
 
@@ -253,6 +255,7 @@ class _View:
         groups = [m.get("dup") or m.get("id", "") for m in meta]
         self.dup = FacetColumn(groups).codes
         self.live_count = int(self.live.sum())
+        self.results: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray, dict[str, Any]]] = OrderedDict()
 
 
 class _PostingsCache:
@@ -549,32 +552,17 @@ class WhooshBackend:
         strings = positive_strings(node)
         with self._lock:
             view = self._current_view()
-            base = view.live & filter_mask(view.facets, request.filters, view.size)
-            mask = self._eval(view, node, base) if view.size else base
-            ids = np.flatnonzero(mask)
-            if request.sort == "relevance" and strings:
-                scores = self._bm25f(view, ids, strings)
-                order = np.lexsort((-view.dates[ids], -scores))
+            key = (request.query, tuple(sorted((k, tuple(v)) for k, v in request.filters.items())),
+                   request.sort, request.collapse, request.facets)
+            cached = view.results.get(key)
+            if cached is None:
+                cached = self._ranked(view, node, strings, request)
+                view.results[key] = cached
+                while len(view.results) > RESULT_CACHE_SIZE:
+                    view.results.popitem(last=False)
             else:
-                scores = np.zeros(len(ids))
-                dates = view.dates[ids]
-                if request.sort == "date":
-                    order = np.lexsort((ids, np.where(dates > 0, dates, 99999999)))
-                else:
-                    order = np.lexsort((ids, -dates))
-            ids, scores = ids[order], scores[order]
-            if request.collapse and len(ids):
-                _, first = np.unique(view.dup[ids], return_index=True)
-                first.sort()
-                ids, scores = ids[first], scores[first]
-            if request.sort == "relevance" and len(strings) > 1 and len(ids):
-                head = min(len(ids), max(RERANK_DEPTH, request.offset + request.limit))
-                bonus = np.array([self._proximity_tier(view, i, strings) for i in ids[:head].tolist()], dtype=np.float64)
-                head_scores = scores[:head] + PROXIMITY_WEIGHT * bonus
-                rerank = np.lexsort((-view.dates[ids[:head]], -head_scores))
-                ids = np.concatenate([ids[:head][rerank], ids[head:]])
-                scores = np.concatenate([head_scores[rerank], scores[head:]])
-            facets = count_facets(view.facets, ids) if request.facets else {}
+                view.results.move_to_end(key)
+            ids, scores, facets = cached
             page = ids[request.offset : request.offset + request.limit]
             page_scores = scores[request.offset : request.offset + request.limit]
             hits = [self._hit(view, int(i), float(s), strings, request) for i, s in zip(page, page_scores, strict=True)]
@@ -583,9 +571,43 @@ class WhooshBackend:
             total=len(ids),
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             hits=hits,
-            facets=facets,
+            facets={k: [FacetValue(v.value, v.count) for v in vals] for k, vals in facets.items()},
             terms=strings,
         )
+
+    def _ranked(self, view: _View, node: Node, strings: list[str],
+                request: SearchRequest) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+        """Every matching document in result order, with scores and facet counts.
+
+        Independent of the page asked for, so that paging through a result is a cache hit.
+        """
+        base = view.live & filter_mask(view.facets, request.filters, view.size)
+        mask = self._eval(view, node, base) if view.size else base
+        ids = np.flatnonzero(mask)
+        if request.sort == "relevance" and strings:
+            scores = self._bm25f(view, ids, strings)
+            order = np.lexsort((-view.dates[ids], -scores))
+        else:
+            scores = np.zeros(len(ids))
+            dates = view.dates[ids]
+            if request.sort == "date":
+                order = np.lexsort((ids, np.where(dates > 0, dates, 99999999)))
+            else:
+                order = np.lexsort((ids, -dates))
+        ids, scores = ids[order], scores[order]
+        if request.collapse and len(ids):
+            _, first = np.unique(view.dup[ids], return_index=True)
+            first.sort()
+            ids, scores = ids[first], scores[first]
+        if request.sort == "relevance" and len(strings) > 1 and len(ids):
+            head = min(len(ids), RERANK_DEPTH)
+            bonus = np.array([self._proximity_tier(view, i, strings) for i in ids[:head].tolist()], dtype=np.float64)
+            head_scores = scores[:head] + PROXIMITY_WEIGHT * bonus
+            rerank = np.lexsort((-view.dates[ids[:head]], -head_scores))
+            ids = np.concatenate([ids[:head][rerank], ids[head:]])
+            scores = np.concatenate([head_scores[rerank], scores[head:]])
+        facets = count_facets(view.facets, ids) if request.facets else {}
+        return ids, scores, facets
 
     def _stored(self, view: _View, docnum: int) -> Document:
         return Document.from_json(view.searcher.stored_fields(docnum)["doc"])
