@@ -48,9 +48,9 @@ from indexer import dedup, whoosh_patches
 from indexer.analysis import SENTENCE_END, grams, normalize, query_grams, words, words_of_all
 from indexer.api import (
     FACETS,
-    FacetValue,
     MAX_LIMIT,
     SORTS,
+    FacetValue,
     Hit,
     IndexReport,
     Passage,
