@@ -76,6 +76,7 @@ PROXIMITY_WEIGHT = 10.0  # per tier: same sentence = 2 tiers, same paragraph = 1
 RERANK_DEPTH = 200
 MAX_CANDIDATE_GRAMS = 3
 WRITER_MEMORY_MB = 1024  # Whoosh's posting pool; smaller spills to disk via pickle, ~20% slower
+TERM_CACHE_SIZE = 256  # string → match mask per index generation
 RESULT_CACHE_SIZE = 64  # ranked results per index generation: paging is a cache hit
 SMALL_BATCH = 32  # below this, analysing in this process beats starting workers
 
@@ -255,6 +256,7 @@ class _View:
         groups = [m.get("dup") or m.get("id", "") for m in meta]
         self.dup = FacetColumn(groups).codes
         self.live_count = int(self.live.sum())
+        self.term_cache: OrderedDict[tuple[Any, ...], np.ndarray] = OrderedDict()
         self.results: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray, dict[str, Any]]] = OrderedDict()
 
 
@@ -408,7 +410,30 @@ class WhooshBackend:
             mask &= gram_mask
         return mask
 
+    def _cached(self, view: _View, key: tuple[Any, ...], within: np.ndarray,
+                compute: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        """``compute(scope) & within``, remembering the answer over the whole index.
+
+        A string that is tested against most of the index anyway is tested against all of it
+        once per index generation; later queries (other pages, refinements, the same word in
+        another query) reuse the mask. Narrow tests are cheap and are not cached.
+        """
+        full = view.term_cache.get(key)
+        if full is not None:
+            view.term_cache.move_to_end(key)
+            return full & within
+        if np.count_nonzero(within) * 4 < view.live_count:
+            return compute(within)
+        full = compute(view.live)
+        view.term_cache[key] = full
+        while len(view.term_cache) > TERM_CACHE_SIZE:
+            view.term_cache.popitem(last=False)
+        return full & within
+
     def _term(self, view: _View, node: Term, within: np.ndarray) -> np.ndarray:
+        return self._cached(view, ("term", node.field, node.text), within, lambda scope: self._term_in(view, node, scope))
+
+    def _term_in(self, view: _View, node: Term, within: np.ndarray) -> np.ndarray:
         text = node.text
         if node.field in (None, "title"):
             if len(text) == 1:
@@ -466,6 +491,9 @@ class WhooshBackend:
         return [body[a:b] for a, b in zip(starts, [*starts[1:], len(body)], strict=True)]
 
     def _near(self, view: _View, node: Near, within: np.ndarray) -> np.ndarray:
+        return self._cached(view, ("near", node.unit, node.terms), within, lambda scope: self._near_in(view, node, scope))
+
+    def _near_in(self, view: _View, node: Near, within: np.ndarray) -> np.ndarray:
         mask = within
         for text in node.terms:
             mask = self._term(view, Term(text), mask)
