@@ -47,6 +47,9 @@ setup(
             "psutil>=5.9",
             "trafilatura>=1.12",
         ],
+        # Coverage-guided fuzzing (benchmarks/reliability/atheris_fuzz.py); not in `make test`:
+        # wheels exist for Linux x86-64 only, elsewhere it needs clang with libFuzzer.
+        "fuzz": ["atheris>=3.0"],
     },
     entry_points={"console_scripts": ["govsearch=govsearch.cli:main"]},
 )
