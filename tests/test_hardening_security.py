@@ -198,3 +198,31 @@ def test_serve_binds_to_loopback_by_default(tmp_path):
         server.wait(timeout=10)
         if server.stdout is not None:
             server.stdout.close()
+
+
+@pytest.mark.parametrize("pointer", ["../outside.warc.gz", "{outside}"])
+def test_archive_never_reads_a_warc_outside_the_archive_folder(tmp_path, pointer):
+    """A crawl-state row pointing outside data/warc/ (tampered or corrupted) is ignored: the
+    capture moved outside the folder must not be served."""
+    import shutil
+    import sqlite3
+
+    from tests.conftest_webui import build_seeded_index
+    from webui import create_app
+
+    seeded = build_seeded_index(tmp_path / "data")
+    warc_dir = seeded.data_dir / "warc"
+    (original,) = [p for p in warc_dir.iterdir() if p.name.endswith(".warc.gz") or p.name.endswith(".open")]
+    outside = seeded.data_dir / "outside.warc.gz"
+    shutil.move(original, outside)
+    db = sqlite3.connect(seeded.data_dir / "crawl.sqlite")
+    db.execute("UPDATE urls SET warc_file = ?", (pointer.format(outside=outside),))
+    db.commit()
+    db.close()
+    client = create_app(seeded.data_dir).test_client()
+    assert client.get(f"/doc/{seeded.hostile_id}/archive/raw").status_code == 404
+    page = client.get(f"/doc/{seeded.hostile_id}/archive")  # the frame page says "not on this machine"
+    assert page.status_code == 200 and b"/archive/raw" not in page.data
+    # Control: moved back inside warc/, the same capture is served.
+    shutil.move(outside, original)
+    assert client.get(f"/doc/{seeded.hostile_id}/archive/raw").status_code == 200
