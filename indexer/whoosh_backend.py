@@ -563,10 +563,28 @@ class WhooshBackend:
         return scores[ids]
 
     def _proximity_tier(self, view: _View, i: int, strings: Sequence[str]) -> int:
-        for unit, tier in (("sentence", 2), ("paragraph", 1)):
-            if self._cooccur(view, i, strings, unit):
-                return tier
-        return 0
+        """2 if one sentence holds every string, 1 if one paragraph does, else 0 (one pass)."""
+        body = view.bodies[i]
+        raw = view.para_offsets[i]
+        starts = struct.unpack(f"<{len(raw) // 4}I", raw) if raw else (0,)
+        anchor = max(strings, key=len)
+        others = [t for t in strings if t != anchor]
+        size = len(body)
+        tier = 0
+        pos = body.find(anchor)
+        while pos >= 0:
+            para = bisect.bisect_right(starts, pos) - 1
+            lo = starts[para] if para >= 0 else 0
+            hi = starts[para + 1] if para + 1 < len(starts) else size
+            if pos + len(anchor) > hi:
+                pos = body.find(anchor, pos + 1)
+                continue
+            if all(body.find(t, lo, hi) >= 0 for t in others):
+                if any(all(t in sentence for t in strings) for sentence in SENTENCE_END.split(body[lo:hi])):
+                    return 2
+                tier = 1
+            pos = body.find(anchor, hi)
+        return tier
 
     # -- public API ---------------------------------------------------------------------
 
