@@ -206,3 +206,15 @@ def test_block_posting_reader_matches_whoosh_matcher(backend_factory):
         assert len(expected) > 300  # several 128-posting blocks
         assert list(zip(ids.tolist(), weights.tolist(), strict=True)) == expected
     reader.close()
+
+
+def test_same_sentence_outranks_same_paragraph_outranks_scattered(backend_factory):
+    filler = "其他工作稳步推进。"
+    docs = [
+        make_doc("/scattered", "报告", ["行政复议工作有序。" + filler, filler + "应诉工作平稳。"]),
+        make_doc("/paragraph", "报告", ["行政复议工作有序。应诉工作平稳。", filler + filler]),
+        make_doc("/sentence", "报告", ["行政复议和应诉工作有序平稳。", filler + filler]),
+    ]
+    backend = backend_factory(docs)
+    hits = backend.search(SearchRequest(query="行政复议 应诉")).hits
+    assert [h.source for h in hits] == ["/sentence", "/paragraph", "/scattered"]
