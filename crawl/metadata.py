@@ -321,7 +321,7 @@ _DOC_TYPE_ENDINGS: list[tuple[str, str]] = [
 ]
 # Trailing parts that say nothing about the type: (2), （试行）, （征求意见稿）, 全文, 。
 _TRAILING_NOISE = re.compile(
-    r"(?:[(（【\[][^()（）【】\[\]]{0,12}[)）】\]]|全文|正文|\d+|[\s。.．:：!！]|-|—)+$"
+    r"(?:[(（【\[][^()（）【】\[\]]{0,12}[)）】\]]|全文|正文|\d|[\s。.．:：!！]|-|—)+$"
 )
 
 

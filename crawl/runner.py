@@ -78,7 +78,13 @@ def run_crawl_subprocess(options: CrawlOptions, *, timeout: float | None = None,
         path = fh.name
     try:
         proc = start_crawl_subprocess(path, env=env)
-        _, stderr = proc.communicate(timeout=timeout)
+        try:
+            _, stderr = proc.communicate(timeout=timeout)
+        except BaseException:
+            # A timeout (or Ctrl+C) must not leave a crawler running against the sites.
+            proc.kill()
+            proc.communicate()
+            raise
         if proc.returncode != 0:
             raise CrawlError(f"抓取进程失败（退出码 {proc.returncode}）：{stderr[-2000:]}")
     finally:

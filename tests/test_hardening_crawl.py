@@ -126,9 +126,6 @@ def test_a_fetched_report_is_committed_within_the_commit_interval(tmp_path: Path
     assert make_id(report_url) in ids
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "crawl/runner.py run_crawl_subprocess: on timeout, proc.communicate raises TimeoutExpired "
-    "and the crawler process is left running (it should be killed and reaped before re-raising)"))
 def test_crawl_subprocess_timeout_stops_the_crawler(tmp_path: Path):
     import gc
     import subprocess

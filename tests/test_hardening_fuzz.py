@@ -154,12 +154,6 @@ def test_paragraph_number_that_isdigit_but_not_int_is_not_a_500(client, seeded, 
     assert response.status_code in (400, 404)
 
 
-@pytest.mark.xfail(strict=True, raises=subprocess.TimeoutExpired, reason=(
-    "crawl/metadata.py _TRAILING_NOISE: `(?:…|\\d+|…)+$` nests a quantifier in a repeated "
-    "group, so a title ending in a run of digits followed by a character that is not noise "
-    "backtracks exponentially (24 digits: 6 s, each digit doubles it); found by atheris on "
-    "parse_text_dump, reachable from any crawled <title> via infer_doc_type. Fix: `\\d` "
-    "instead of `\\d+` inside the group"))
 @pytest.mark.parametrize("entry", ["infer_doc_type", "parse_text_dump", "clean_bytes"])
 def test_a_title_ending_in_a_long_digit_run_does_not_hang(entry):
     title = "关于" + "1" * 40 + "x"
