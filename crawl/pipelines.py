@@ -157,6 +157,7 @@ class IndexPipeline:
     def __init__(self, crawler: Any):
         self.crawler = crawler
         self.index: Any = None
+        self.timer: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> IndexPipeline:
@@ -169,12 +170,20 @@ class IndexPipeline:
         self.index = open_index(ctx.options.data_dir)
         ctx.sink = DocumentSink(ctx, self.index, batch_size=ctx.options.batch_size,
                                 commit_interval=ctx.options.commit_interval)
+        # Commit on time even while no new document arrives (a long column of known items,
+        # slow hosts): what was fetched must not wait for the next document to become durable.
+        from twisted.internet import task
+
+        self.timer = task.LoopingCall(ctx.sink.maybe_flush)
+        self.timer.start(max(0.5, min(ctx.options.commit_interval / 4, 5.0)), now=False)
 
     def process_item(self, item: Any) -> Any:
         return item
 
     def close_spider(self) -> None:
         ctx = self.crawler.spider.ctx
+        if self.timer is not None and self.timer.running:
+            self.timer.stop()
         try:
             if ctx.sink is not None:
                 ctx.sink.flush()

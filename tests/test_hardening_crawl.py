@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import psutil
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -101,10 +100,6 @@ def test_endless_pagination_is_cut_off(tmp_path: Path):
     assert code == 0, stderr[-2000:]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "crawl/pipelines.py DocumentSink.maybe_flush runs only when a document arrives: while the "
-    "crawl walks pages that yield no new document (a long column, slow hosts), fetched reports "
-    "stay uncommitted past commit_interval; a kill then loses them from the index until resume"))
 def test_a_fetched_report_is_committed_within_the_commit_interval(tmp_path: Path):
     with TrapSite() as site:
         report_url = site.url("/art/2021/3/1/art_1_1.html")
