@@ -54,6 +54,9 @@ __all__ = ["MAX_HTML_BYTES", "MAX_INPUT_BYTES", "CleanResult", "clean_bytes", "c
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024  # PDFs of scanned reports reach tens of MB; beyond this, refuse
 MAX_HTML_BYTES = 16 * 1024 * 1024  # a real article page is well under 2 MB
+#: Tags in one page. Article pages have a few thousand; 200,000 one-character <p> or links
+#: would take the line-based extraction 10+ seconds, so such a page is refused outright.
+MAX_HTML_TAGS = 60_000
 MAX_ATTACHMENTS_FETCHED = 4
 # A body this short that mentions 附件, or shorter still next to attachment links, only points
 # at the attachment (research note: "under ~200 characters containing 详见附件 or 附件：").
@@ -323,6 +326,9 @@ def _compact(text: str) -> str:
 
 def _clean_html(text: str, encoding: str, *, url: str | None, source: str, base: str | None,
                 fetch_attachment: FetchAttachment | None) -> CleanResult:
+    tags = text.count("<")
+    if tags > MAX_HTML_TAGS:
+        return CleanResult(None, "error", f"网页结构过于复杂（约 {tags:,} 个标签，上限 {MAX_HTML_TAGS:,}），不像文章页")
     view = build_view(text)
     page_base = urljoin(base, view.base_href) if base and view.base_href else base
     attachments = find_attachment_links(view.root, page_base)
