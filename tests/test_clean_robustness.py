@@ -1,4 +1,6 @@
 """Bounds of the cleaner on pathological pages (found by the hardening fuzz runs)."""
+
+
 def test_pages_of_hundreds_of_thousands_of_tiny_elements_are_refused_quickly():
     """Hardening bug 5: 200,000 one-character <p> (or links) took 10-18 s to clean."""
     import time
