@@ -387,6 +387,8 @@ def build_report(ctx: dict[str, Any]) -> str:
             f"{' / '.join(f'{x:.1f}' for x in end)}: above 2 means other work shared the 2 cores and the timings are inflated.",
             "",
         ]
+    if ctx.get("note"):  # added by hand when a run is re-rendered from its --json file
+        lines += [ctx["note"], ""]
     lines += [
         "| measure | govsearch | naive Whoosh + jieba ChineseAnalyzer |",
         "|---|---|---|",
