@@ -21,12 +21,14 @@ Fields (see SCHEMA):
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import itertools
 import json
 import math
 import multiprocessing
 import os
+import re
 import struct
 import threading
 import time
@@ -45,7 +47,7 @@ from whoosh.index import LockError
 from whoosh.matching.wrappers import FilterMatcher
 
 from indexer import dedup, whoosh_patches
-from indexer.analysis import SENTENCE_END, grams, normalize, query_grams, words, words_of_all
+from indexer.analysis import SENTENCE_MARKS, grams, normalize, query_grams, words, words_of_all
 from indexer.api import (
     FACETS,
     MAX_LIMIT,
@@ -329,6 +331,28 @@ def _read_postings(reader: Any, field: str, term: str, with_weights: bool) -> tu
     return ids, (np.array([p[1] for p in pairs], dtype=np.float64) if with_weights else None)
 
 
+@functools.lru_cache(maxsize=256)
+def _sentence_patterns(terms: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
+    """Lookaheads that hold where one sentence, starting there, contains every term: one
+    pattern for the paragraph start, one for the positions after a sentence mark. None when
+    a term contains a sentence mark (then it can never lie inside one sentence)."""
+    if any(mark in term for term in terms for mark in SENTENCE_MARKS):
+        return None
+    stop = f"[^{SENTENCE_MARKS}]"
+    looks = "".join(f"(?={stop}*?{re.escape(t)})" for t in terms)
+    return re.compile(looks), re.compile(f"(?<=[{SENTENCE_MARKS}]){looks}")
+
+
+def _one_sentence_holds(terms: tuple[str, ...], body: str, lo: int, hi: int) -> bool:
+    """Whether a sentence of the paragraph body[lo:hi] contains every term (in the regex
+    engine: no Python loop over sentences)."""
+    patterns = _sentence_patterns(terms)
+    if patterns is None:
+        return False
+    at_start, after_mark = patterns
+    return bool(at_start.match(body, lo, hi) or after_mark.search(body, lo, hi))
+
+
 # ----------------------------------------------------------------------------- the backend
 
 
@@ -476,10 +500,8 @@ class WhooshBackend:
             if pos + len(anchor) > hi:  # this occurrence runs into the next paragraph
                 pos = body.find(anchor, pos + 1)
                 continue
-            if unit == "paragraph":
-                if all(body.find(t, lo, hi) >= 0 for t in others):
-                    return True
-            elif any(all(t in sentence for t in terms) for sentence in SENTENCE_END.split(body[lo:hi])):
+            if all(body.find(t, lo, hi) >= 0 for t in others) and (
+                    unit == "paragraph" or _one_sentence_holds(tuple(terms), body, lo, hi)):
                 return True
             pos = body.find(anchor, hi)
         return False
@@ -580,7 +602,7 @@ class WhooshBackend:
                 pos = body.find(anchor, pos + 1)
                 continue
             if all(body.find(t, lo, hi) >= 0 for t in others):
-                if any(all(t in sentence for t in strings) for sentence in SENTENCE_END.split(body[lo:hi])):
+                if _one_sentence_holds(tuple(strings), body, lo, hi):
                     return 2
                 tier = 1
             pos = body.find(anchor, hi)
