@@ -480,11 +480,12 @@ class WhooshBackend:
         mask[keep] = True
         return mask
 
-    def _cooccur(self, view: _View, i: int, terms: Sequence[str], unit: str) -> bool:
-        """Whether one sentence (or paragraph) of document ``i`` contains every term.
+    def _tier(self, view: _View, i: int, terms: Sequence[str], enough: int = 2) -> int:
+        """2 if one sentence of document ``i`` holds every term, 1 if one paragraph does, else
+        0 — stopping as soon as ``enough`` is reached.
 
-        Only paragraphs that contain the longest term are examined (each once), instead of
-        splitting the whole body into sentences.
+        Only paragraphs that contain the longest term are examined, each once; the sentence
+        test runs in the regex engine.
         """
         body = view.bodies[i]
         raw = view.para_offsets[i]
@@ -492,6 +493,7 @@ class WhooshBackend:
         anchor = max(terms, key=len)
         others = [t for t in terms if t != anchor]
         size = len(body)
+        tier = 0
         pos = body.find(anchor)
         while pos >= 0:
             para = bisect.bisect_right(starts, pos) - 1
@@ -500,11 +502,14 @@ class WhooshBackend:
             if pos + len(anchor) > hi:  # this occurrence runs into the next paragraph
                 pos = body.find(anchor, pos + 1)
                 continue
-            if all(body.find(t, lo, hi) >= 0 for t in others) and (
-                    unit == "paragraph" or _one_sentence_holds(tuple(terms), body, lo, hi)):
-                return True
+            if all(body.find(t, lo, hi) >= 0 for t in others):
+                tier = max(tier, 1)
+                if tier >= enough:
+                    return tier
+                if _one_sentence_holds(tuple(terms), body, lo, hi):
+                    return 2
             pos = body.find(anchor, hi)
-        return False
+        return tier
 
     def _normalized_paragraphs(self, view: _View, i: int) -> list[str]:
         body = view.bodies[i]
@@ -519,10 +524,8 @@ class WhooshBackend:
         mask = within
         for text in node.terms:
             mask = self._term(view, Term(text), mask)
-        keep = []
-        for i in np.flatnonzero(mask).tolist():
-            if self._cooccur(view, i, node.terms, node.unit):
-                keep.append(i)
+        needed = 2 if node.unit == "sentence" else 1
+        keep = [i for i in np.flatnonzero(mask).tolist() if self._tier(view, i, node.terms, enough=needed) >= needed]
         out = np.zeros(view.size, dtype=bool)
         out[keep] = True
         return out
@@ -583,30 +586,6 @@ class WhooshBackend:
             idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
             scores += idf * tf * (K1 + 1) / (tf + K1)
         return scores[ids]
-
-    def _proximity_tier(self, view: _View, i: int, strings: Sequence[str]) -> int:
-        """2 if one sentence holds every string, 1 if one paragraph does, else 0 (one pass)."""
-        body = view.bodies[i]
-        raw = view.para_offsets[i]
-        starts = struct.unpack(f"<{len(raw) // 4}I", raw) if raw else (0,)
-        anchor = max(strings, key=len)
-        others = [t for t in strings if t != anchor]
-        size = len(body)
-        tier = 0
-        pos = body.find(anchor)
-        while pos >= 0:
-            para = bisect.bisect_right(starts, pos) - 1
-            lo = starts[para] if para >= 0 else 0
-            hi = starts[para + 1] if para + 1 < len(starts) else size
-            if pos + len(anchor) > hi:
-                pos = body.find(anchor, pos + 1)
-                continue
-            if all(body.find(t, lo, hi) >= 0 for t in others):
-                if _one_sentence_holds(tuple(strings), body, lo, hi):
-                    return 2
-                tier = 1
-            pos = body.find(anchor, hi)
-        return tier
 
     # -- public API ---------------------------------------------------------------------
 
@@ -669,7 +648,7 @@ class WhooshBackend:
             ids, scores = ids[first], scores[first]
         if request.sort == "relevance" and len(strings) > 1 and len(ids):
             head = min(len(ids), RERANK_DEPTH)
-            bonus = np.array([self._proximity_tier(view, i, strings) for i in ids[:head].tolist()], dtype=np.float64)
+            bonus = np.array([self._tier(view, i, strings) for i in ids[:head].tolist()], dtype=np.float64)
             head_scores = scores[:head] + PROXIMITY_WEIGHT * bonus
             rerank = np.lexsort((-view.dates[ids[:head]], -head_scores))
             ids = np.concatenate([ids[:head][rerank], ids[head:]])
