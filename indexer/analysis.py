@@ -10,7 +10,7 @@ may convert differently from its parts), so only its character table is used.
 Pipeline, in the spirit of Whoosh's ``tokenizer | filter``:
 
 * :func:`normalize` — the match text (no whitespace);
-* :func:`grams` — unigrams and bigrams of match text, the candidate index;
+* :func:`grams` — bigrams of match text, the candidate index;
 * :func:`words` — jieba (rjieba) words of word text, the ranking index;
 * :func:`sentences` — sentence units for 同句 search.
 """

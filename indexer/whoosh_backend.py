@@ -8,7 +8,7 @@ that is cached by segment id — Whoosh segments never change once written, so t
 only ever extended, never invalidated (deletions are a separate per-generation mask).
 
 Fields (see SCHEMA):
-  grams        unigrams+bigrams of the normalised title and body, no positions: candidates
+  grams        bigrams of the normalised title and body, no positions: candidates
   words        rjieba words of the body, with frequencies: BM25F
   title_words  rjieba words of the title: BM25F with a title boost
   lsh          MinHash band tokens: near-duplicate candidates
