@@ -67,7 +67,6 @@ from indexer.query import And, MatchAll, Near, Node, Not, Or, Range, Term, parse
 
 whoosh_patches.apply()
 
-SCHEMA_VERSION = 1
 INDEX_NAME = "govsearch"
 
 # BM25F parameters (docs/ranking.md).
@@ -689,16 +688,6 @@ class WhooshBackend:
             view = self._current_view()
             i = view.by_id.get(doc_id)
             return self._stored(view, i) if i is not None else None
-
-    def duplicates_of(self, doc_id: str) -> list[str]:
-        """Sources of the other documents folded together with ``doc_id``."""
-        with self._lock:
-            view = self._current_view()
-            i = view.by_id.get(doc_id)
-            if i is None:
-                return []
-            same = np.flatnonzero((view.dup == view.dup[i]) & view.live)
-            return [view.meta[j].get("source", "") for j in same.tolist() if j != i]
 
     def iter_documents(self) -> Iterator[Document]:
         with self._lock:
