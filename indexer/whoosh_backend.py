@@ -1,34 +1,30 @@
 """The embedded backend: Whoosh stores and commits, numpy evaluates.
 
-Whoosh gives durable segments, atomic commits, a writer lock, postings and per-document
-columns. Query evaluation does not use Whoosh's matchers: exact substring semantics need a
-candidate step (grams) and a verification step (substring test on the normalised text), and
-facets over every match need vectorised counting. Both are done here over per-segment data
-that is cached by segment id — Whoosh segments never change once written, so the cache is
-only ever extended, never invalidated (deletions are a separate per-generation mask).
+Whoosh gives durable segments, atomic commits, a writer lock, word postings and
+per-document columns. Query evaluation does not use Whoosh's matchers: exact substring
+semantics come from a positional character-bigram index kept beside each segment
+(indexer.textindex, ``<segment>.gsx``), and facets over every match need vectorised
+counting. Both work over per-segment data cached by segment id — Whoosh segments never
+change once written, so the cache is only ever extended, never invalidated (deletions are
+a separate per-generation mask).
 
-Fields (see SCHEMA):
-  grams        bigrams of the normalised title and body, no positions: candidates
-  words        rjieba words of the body, with frequencies: BM25F
+Fields (see make_schema):
+  words        rjieba words of the body, with frequencies: BM25F (counted in the workers)
   title_words  rjieba words of the title: BM25F with a title boost
-  lsh          MinHash band tokens: near-duplicate candidates
-  m            column: normalised title, body and paragraph offsets (verification, 同句/同段)
+  m            column: normalised title, body and paragraph offsets (text index, passages)
   f            column: small JSON of facet/sort values
-  mh           column: MinHash signature
+  mh           column: MinHash signature (near-duplicates)
   doc          stored: the whole Document as JSON
 """
 
 from __future__ import annotations
 
-import bisect
-import functools
 import hashlib
 import itertools
 import json
 import math
 import multiprocessing
 import os
-import re
 import struct
 import threading
 import time
@@ -42,12 +38,15 @@ import numpy as np
 from whoosh import analysis as wanalysis
 from whoosh import columns, fields, formats
 from whoosh import index as windex
+from whoosh import writing as windex_writing
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.index import LockError
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import SegmentReader
+from whoosh.system import pack_uint
 
-from indexer import dedup, whoosh_patches
-from indexer.analysis import SENTENCE_MARKS, grams, normalize, query_grams, words, words_of_all
+from indexer import dedup, textindex, whoosh_patches
+from indexer.analysis import normalize, words, words_of_all
 from indexer.api import (
     FACETS,
     MAX_LIMIT,
@@ -75,25 +74,43 @@ B = 0.75
 TITLE_BOOST = 3.0
 PROXIMITY_WEIGHT = 10.0  # per tier: same sentence = 2 tiers, same paragraph = 1
 RERANK_DEPTH = 200
-MAX_CANDIDATE_GRAMS = 3
-WRITER_MEMORY_MB = 512  # Whoosh's posting pool; smaller spills to disk via pickle, ~20% slower
+WRITER_MEMORY_MB = 512  # Whoosh's posting pool; smaller spills to disk via pickle, much slower
 TERM_CACHE_SIZE = 256  # string → match mask per index generation
 RESULT_CACHE_SIZE = 64  # ranked results per index generation: paging is a cache hit
 SMALL_BATCH = 32  # below this, analysing in this process beats starting workers
+SMALL_SEGMENT = 200  # live documents: smaller segments are merged at each commit
 
 
-def _token_field(scorable: bool) -> fields.FieldType:
-    fmt = formats.Frequency() if scorable else formats.Existence()
-    return fields.FieldType(fmt, wanalysis.SpaceSeparatedTokenizer(), scorable=scorable)
+class WordsField(fields.FieldType):
+    """A word-frequency field whose value may arrive already counted and encoded.
+
+    The analysis workers segment and count the words; handing Whoosh the finished
+    ``(term bytes, frequency, weight, encoded frequency)`` tuples spares the single writer
+    process re-tokenising a joined string. A plain string is still accepted.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(formats.Frequency(), wanalysis.SpaceSeparatedTokenizer(), scorable=True)
+
+    def index(self, value: Any, **kwargs: Any) -> Any:
+        if isinstance(value, list):
+            return value
+        return super().index(value, **kwargs)
+
+
+def encode_words(found: Sequence[str]) -> list[tuple[bytes, int, float, bytes]]:
+    """What Whoosh's Frequency format would produce for these words, in the worker."""
+    counts: dict[str, int] = {}
+    for w in found:
+        counts[w] = counts.get(w, 0) + 1
+    return [(w.encode("utf-8"), n, float(n), pack_uint(n)) for w, n in counts.items()]
 
 
 def make_schema() -> fields.Schema:
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
-        grams=_token_field(False),
-        words=_token_field(True),
-        title_words=_token_field(True),
-        lsh=_token_field(False),
+        words=WordsField(),
+        title_words=WordsField(),
         m=fields.COLUMN(columns.VarBytesColumn()),
         f=fields.COLUMN(columns.VarBytesColumn()),
         mh=fields.COLUMN(columns.VarBytesColumn()),
@@ -153,9 +170,8 @@ def prepare(doc: Document) -> dict[str, Any]:
     )
     return {
         "id": doc.id,
-        "grams": " ".join(grams(ntitle, nbody)),
-        "words": " ".join(body_words),
-        "title_words": " ".join(title_words),
+        "words": encode_words(body_words),
+        "title_words": encode_words(title_words),
         "sig": sig,
         "m": _pack_text(ntitle, nbody, offsets),
         "meta": meta,
@@ -187,47 +203,77 @@ def _bounded_imap(pool: Any, func: Callable[[Any], Any], items: Iterable[Any], w
 
 @dataclass
 class _SegmentData:
-    """Immutable data of one Whoosh segment, read once from its columns."""
+    """Immutable data of one Whoosh segment: its column values and its text index."""
 
-    titles: list[str]
-    bodies: list[str]
-    para_offsets: list[bytes]
     meta: list[dict[str, Any]]
     sigs: list[bytes]
+    text: textindex.SegmentText
+    _bands: dict[str, list[int]] | None = None
+
+    def bands(self) -> dict[str, list[int]]:
+        """MinHash band token → segment document numbers (built on first use: only writers ask)."""
+        if self._bands is None:
+            bands: dict[str, list[int]] = {}
+            for j, sig in enumerate(self.sigs):
+                if sig:
+                    for token in dedup.band_tokens(np.frombuffer(sig, dtype=np.uint64)):
+                        bands.setdefault(token, []).append(j)
+            self._bands = bands
+        return self._bands
 
 
-def _load_segment(reader: Any) -> _SegmentData:
-    n = reader.doc_count_all()
+def _segment_texts(reader: Any) -> Iterator[tuple[str, str, Sequence[int]]]:
     m_col = reader.column_reader("m")
-    f_col = reader.column_reader("f")
-    mh_col = reader.column_reader("mh")
-    titles, bodies, paras, meta, sigs = [], [], [], [], []
-    for i in range(n):
+    for i in range(reader.doc_count_all()):
         raw = m_col[i]
         if raw:
-            t, b, p = _unpack_text(raw)
+            title, body, offsets = _unpack_text(raw)
+            yield title, body, struct.unpack(f"<{len(offsets) // 4}I", offsets)
         else:
-            t, b, p = "", "", b""
-        titles.append(t)
-        bodies.append(b)
-        paras.append(p)
-        fraw = f_col[i]
-        meta.append(json.loads(fraw) if fraw else {})
-        sigs.append(mh_col[i] or b"")
-    return _SegmentData(titles, bodies, paras, meta, sigs)
+            yield "", "", ()
+
+
+def _text_index_path(index_dir: Path, segment: Any) -> Path:
+    return index_dir / f"{segment.segment_id()}{textindex.SUFFIX}"
+
+
+def _load_segment(reader: Any, index_dir: Path, writable: bool) -> _SegmentData:
+    n = reader.doc_count_all()
+    f_col = reader.column_reader("f")
+    mh_col = reader.column_reader("mh")
+    meta = [json.loads(raw) if (raw := f_col[i]) else {} for i in range(n)]
+    sigs = [mh_col[i] or b"" for i in range(n)]
+    text = textindex.load_or_build(_text_index_path(index_dir, reader.segment()), lambda: _segment_texts(reader), writable)
+    return _SegmentData(meta, sigs, text)
+
+
+def _merge_small(writer: Any, segments: list[Any]) -> list[Any]:
+    """Whoosh merge policy: fold segments with fewer than SMALL_SEGMENT live documents into
+    the segment being written. A crawl that commits a few documents at a time would
+    otherwise leave thousands of tiny segments; large segments are never rewritten while
+    indexing (rewriting them at every commit made long runs quadratic)."""
+    small = [s for s in segments if s.doc_count() < SMALL_SEGMENT]
+    if len(small) < 2 and not (small and writer._added):
+        return segments
+    for segment in small:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        try:
+            writer.add_reader(reader)
+        finally:
+            reader.close()
+    return [s for s in segments if s not in small]
 
 
 class _View:
     """Everything query evaluation needs for one index generation, as global arrays."""
 
-    def __init__(self, searcher: Any, segments: dict[str, _SegmentData]) -> None:
+    def __init__(self, searcher: Any, segments: dict[str, _SegmentData], load: Callable[[Any], _SegmentData]) -> None:
         self.searcher = searcher
         reader = searcher.reader()
         self.leaves: list[tuple[Any, int]] = list(reader.leaf_readers()) if reader.doc_count_all() else []
         self.size = reader.doc_count_all()
-        self.titles: list[str] = []
-        self.bodies: list[str] = []
-        self.para_offsets: list[bytes] = []
+        self.offsets = np.array([offset for _, offset in self.leaves], dtype=np.int64)
+        self.data: list[_SegmentData] = []
         self.meta: list[dict[str, Any]] = []
         self.sigs: list[bytes] = []
         self.live = np.ones(self.size, dtype=bool)
@@ -237,15 +283,14 @@ class _View:
             self.segment_ids.append(seg_id)
             data = segments.get(seg_id)
             if data is None:
-                data = segments[seg_id] = _load_segment(leaf)
-            self.titles += data.titles
-            self.bodies += data.bodies
-            self.para_offsets += data.para_offsets
+                data = segments[seg_id] = load(leaf)
+            self.data.append(data)
             self.meta += data.meta
             self.sigs += data.sigs
             deleted = leaf.deleted_docs_set
             if deleted:
                 self.live[[offset + d for d in deleted]] = False
+        self.texts = [d.text for d in self.data]
         meta = self.meta
         self.ids = [m.get("id", "") for m in meta]
         self.by_id = {doc_id: i for i, doc_id in enumerate(self.ids) if self.live[i]}
@@ -259,6 +304,23 @@ class _View:
         self.live_count = int(self.live.sum())
         self.term_cache: OrderedDict[tuple[Any, ...], np.ndarray] = OrderedDict()
         self.results: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray, dict[str, Any]]] = OrderedDict()
+        self._m_columns: dict[int, Any] = {}
+
+    def locate(self, docnum: int) -> tuple[int, int]:
+        """(segment index, segment document number) of a global document number."""
+        k = int(np.searchsorted(self.offsets, docnum, side="right")) - 1
+        return k, docnum - int(self.offsets[k])
+
+    def normalized_text(self, docnum: int) -> tuple[str, str, Sequence[int]]:
+        k, local = self.locate(docnum)
+        column = self._m_columns.get(k)
+        if column is None:
+            column = self._m_columns[k] = self.leaves[k][0].column_reader("m")
+        raw = column[local]
+        if not raw:
+            return "", "", ()
+        title, body, offsets = _unpack_text(raw)
+        return title, body, struct.unpack(f"<{len(offsets) // 4}I", offsets)
 
 
 class _PostingsCache:
@@ -330,28 +392,6 @@ def _read_postings(reader: Any, field: str, term: str, with_weights: bool) -> tu
     return ids, (np.array([p[1] for p in pairs], dtype=np.float64) if with_weights else None)
 
 
-@functools.lru_cache(maxsize=256)
-def _sentence_patterns(terms: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
-    """Lookaheads that hold where one sentence, starting there, contains every term: one
-    pattern for the paragraph start, one for the positions after a sentence mark. None when
-    a term contains a sentence mark (then it can never lie inside one sentence)."""
-    if any(mark in term for term in terms for mark in SENTENCE_MARKS):
-        return None
-    stop = f"[^{SENTENCE_MARKS}]"
-    looks = "".join(f"(?={stop}*?{re.escape(t)})" for t in terms)
-    return re.compile(looks), re.compile(f"(?<=[{SENTENCE_MARKS}]){looks}")
-
-
-def _one_sentence_holds(terms: tuple[str, ...], body: str, lo: int, hi: int) -> bool:
-    """Whether a sentence of the paragraph body[lo:hi] contains every term (in the regex
-    engine: no Python loop over sentences)."""
-    patterns = _sentence_patterns(terms)
-    if patterns is None:
-        return False
-    at_start, after_mark = patterns
-    return bool(at_start.match(body, lo, hi) or after_mark.search(body, lo, hi))
-
-
 # ----------------------------------------------------------------------------- the backend
 
 
@@ -392,7 +432,8 @@ class WhooshBackend:
             self._view = None
         self._checked = now
         if self._view is None or self._view.searcher is not self._searcher:
-            self._view = _View(self._searcher, self._segments)
+            self._view = _View(self._searcher, self._segments,
+                               lambda leaf: _load_segment(leaf, self.path, writable=not self.readonly))
             live_ids = set(self._view.segment_ids)
             for seg_id in list(self._segments):
                 if seg_id not in live_ids:
@@ -415,119 +456,75 @@ class WhooshBackend:
         ids = np.concatenate(parts_ids)
         return ids, (np.concatenate(parts_w) if with_weights else None)
 
-    def _doc_frequency(self, view: _View, field: str, term: str) -> int:
-        return sum(leaf.doc_frequency(field, term) for leaf, _ in view.leaves)
-
     # -- query evaluation -----------------------------------------------------------
 
-    def _candidates(self, view: _View, text: str, within: np.ndarray) -> np.ndarray:
-        """Documents that contain every gram of ``text`` (a superset of the exact matches)."""
-        needed = query_grams(text)
-        dfs = sorted((self._doc_frequency(view, "grams", g), g) for g in needed)
-        mask = within.copy()
-        for df, g in dfs[:MAX_CANDIDATE_GRAMS]:
-            if df == 0:
-                return np.zeros(view.size, dtype=bool)
-            gram_mask = np.zeros(view.size, dtype=bool)
-            gram_mask[self._ids_for(view, "grams", g)[0]] = True
-            mask &= gram_mask
-        return mask
+    def _positions(self, view: _View, k: int, term: str) -> np.ndarray:
+        """Occurrences of a normalised string in segment ``k`` (cached: segments are immutable)."""
+        key = (view.segment_ids[k], "positions", term)
+        cached = self._postings.get(key)
+        if cached is None:
+            cached = (view.texts[k].positions(term), None)
+            self._postings.put(key, cached)
+        return cached[0]
 
-    def _cached(self, view: _View, key: tuple[Any, ...], within: np.ndarray,
-                compute: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-        """``compute(scope) & within``, remembering the answer over the whole index.
-
-        A string that is tested against most of the index anyway is tested against all of it
-        once per index generation; later queries (other pages, refinements, the same word in
-        another query) reuse the mask. Narrow tests are cheap and are not cached.
-        """
+    def _cached(self, view: _View, key: tuple[Any, ...], compute: Callable[[], np.ndarray]) -> np.ndarray:
+        """A match mask over the whole index, remembered for this index generation: later
+        queries (other pages, refinements, the same string in another query) reuse it."""
         full = view.term_cache.get(key)
         if full is not None:
             view.term_cache.move_to_end(key)
-            return full & within
-        if np.count_nonzero(within) * 4 < view.live_count:
-            return compute(within)
-        full = compute(view.live)
+            return full
+        full = compute()
         view.term_cache[key] = full
         while len(view.term_cache) > TERM_CACHE_SIZE:
             view.term_cache.popitem(last=False)
-        return full & within
+        return full
 
     def _term(self, view: _View, node: Term, within: np.ndarray) -> np.ndarray:
-        return self._cached(view, ("term", node.field, node.text), within, lambda scope: self._term_in(view, node, scope))
+        return self._cached(view, ("term", node.field, node.text), lambda: self._term_mask(view, node)) & within
 
-    def _term_in(self, view: _View, node: Term, within: np.ndarray) -> np.ndarray:
+    def _term_mask(self, view: _View, node: Term) -> np.ndarray:
         text = node.text
+        mask = np.zeros(view.size, dtype=bool)
         if node.field in (None, "title"):
-            if len(text) == 1:
-                cand = within  # no unigram postings: scan (see analysis.grams)
-            else:
-                cand = self._candidates(view, text, within)
-                if node.field is None and len(text) == 2:
-                    return cand  # a bigram posting is already exact
-            ids = np.flatnonzero(cand)
-            titles, bodies = view.titles, view.bodies
-            if node.field == "title":
-                keep = [i for i in ids.tolist() if text in titles[i]]
-            else:
-                keep = [i for i in ids.tolist() if text in bodies[i] or text in titles[i]]
+            for k, (seg, offset) in enumerate(zip(view.texts, view.offsets.tolist(), strict=True)):
+                positions = self._positions(view, k, text)
+                if not len(positions):
+                    continue
+                docs = seg.docs_of(positions)
+                if node.field == "title":
+                    docs = docs[seg.in_title(positions, docs)]
+                mask[docs + offset] = True
         else:
             key = {"publisher": "publisher_n", "docno": "docno", "region": "region_n", "type": "type_n"}[node.field]
             meta = view.meta
-            keep = [i for i in np.flatnonzero(within).tolist() if text in meta[i].get(key, "")]
-        mask = np.zeros(view.size, dtype=bool)
-        mask[keep] = True
-        return mask
+            mask[[i for i in np.flatnonzero(view.live).tolist() if text in meta[i].get(key, "")]] = True
+        return mask & view.live
 
-    def _tier(self, view: _View, i: int, terms: Sequence[str], enough: int = 2) -> int:
-        """2 if one sentence of document ``i`` holds every term, 1 if one paragraph does, else
-        0 — stopping as soon as ``enough`` is reached.
+    def _near_mask(self, view: _View, terms: tuple[str, ...], unit: str) -> np.ndarray:
+        """Documents where one body sentence (``unit="sentence"``) or paragraph holds every term."""
 
-        Only paragraphs that contain the longest term are examined, each once; the sentence
-        test runs in the regex engine.
-        """
-        body = view.bodies[i]
-        raw = view.para_offsets[i]
-        starts = struct.unpack(f"<{len(raw) // 4}I", raw) if raw else (0,)
-        anchor = max(terms, key=len)
-        others = [t for t in terms if t != anchor]
-        size = len(body)
-        tier = 0
-        pos = body.find(anchor)
-        while pos >= 0:
-            para = bisect.bisect_right(starts, pos) - 1
-            lo = starts[para] if para >= 0 else 0
-            hi = starts[para + 1] if para + 1 < len(starts) else size
-            if pos + len(anchor) > hi:  # this occurrence runs into the next paragraph
-                pos = body.find(anchor, pos + 1)
-                continue
-            if all(body.find(t, lo, hi) >= 0 for t in others):
-                tier = max(tier, 1)
-                if tier >= enough:
-                    return tier
-                if _one_sentence_holds(tuple(terms), body, lo, hi):
-                    return 2
-            pos = body.find(anchor, hi)
-        return tier
+        def compute() -> np.ndarray:
+            mask = np.zeros(view.size, dtype=bool)
+            for k, (seg, offset) in enumerate(zip(view.texts, view.offsets.tolist(), strict=True)):
+                common: np.ndarray | None = None
+                for term in terms:
+                    units = seg.units(term, unit, self._positions(view, k, term))
+                    common = units if common is None else np.intersect1d(common, units, assume_unique=True)
+                    if not len(common):
+                        break
+                if common is not None and len(common):
+                    mask[seg.unit_docs(common, unit) + offset] = True
+            return mask & view.live
 
-    def _normalized_paragraphs(self, view: _View, i: int) -> list[str]:
-        body = view.bodies[i]
-        raw = view.para_offsets[i]
-        starts = struct.unpack(f"<{len(raw) // 4}I", raw) if raw else ()
-        return [body[a:b] for a, b in zip(starts, [*starts[1:], len(body)], strict=True)]
+        return self._cached(view, ("near", unit, terms), compute)
 
     def _near(self, view: _View, node: Near, within: np.ndarray) -> np.ndarray:
-        return self._cached(view, ("near", node.unit, node.terms), within, lambda scope: self._near_in(view, node, scope))
+        return self._near_mask(view, tuple(node.terms), node.unit) & within
 
-    def _near_in(self, view: _View, node: Near, within: np.ndarray) -> np.ndarray:
-        mask = within
-        for text in node.terms:
-            mask = self._term(view, Term(text), mask)
-        needed = 2 if node.unit == "sentence" else 1
-        keep = [i for i in np.flatnonzero(mask).tolist() if self._tier(view, i, node.terms, enough=needed) >= needed]
-        out = np.zeros(view.size, dtype=bool)
-        out[keep] = True
-        return out
+    def _normalized_paragraphs(self, view: _View, i: int) -> list[str]:
+        _, body, starts = view.normalized_text(i)
+        return [body[a:b] for a, b in zip(starts, [*starts[1:], len(body)], strict=True)]
 
     def _eval(self, view: _View, node: Node, within: np.ndarray) -> np.ndarray:
         if isinstance(node, MatchAll):
@@ -647,7 +644,10 @@ class WhooshBackend:
             ids, scores = ids[first], scores[first]
         if request.sort == "relevance" and len(strings) > 1 and len(ids):
             head = min(len(ids), RERANK_DEPTH)
-            bonus = np.array([self._tier(view, i, strings) for i in ids[:head].tolist()], dtype=np.float64)
+            # Tiers: 2 = one sentence holds every string, 1 = one paragraph does, 0 = scattered.
+            terms = tuple(dict.fromkeys(strings))
+            bonus = (self._near_mask(view, terms, "paragraph")[ids[:head]].astype(np.float64)
+                     + self._near_mask(view, terms, "sentence")[ids[:head]])
             head_scores = scores[:head] + PROXIMITY_WEIGHT * bonus
             rerank = np.lexsort((-view.dates[ids[:head]], -head_scores))
             ids = np.concatenate([ids[:head][rerank], ids[head:]])
@@ -723,6 +723,27 @@ class WhooshBackend:
         except LockError:
             raise QueryError(f"另一个进程正在写入索引 {self.path}（30 秒内未释放写锁）") from None
 
+    def _commit(self, writer: Any, mergetype: Callable[[Any, list[Any]], list[Any]] = _merge_small) -> None:
+        """Whoosh's ``SegmentWriter.commit``, plus the text index of every new segment, written
+        before the table of contents names the segment: a reader never sees a committed
+        segment without its text index, and a crash before the TOC leaves only files that
+        Whoosh's next commit deletes."""
+        segments = writer._merge_segments(mergetype, None, None)
+        if writer._added:
+            segments.append(writer._finalize_segment())
+        else:
+            writer._close_segment()
+        for segment in segments:
+            path = _text_index_path(self.path, segment)
+            if not path.exists():
+                reader = SegmentReader(writer.storage, writer.schema, segment)
+                try:
+                    textindex.write(path, textindex.build(_segment_texts(reader)))
+                finally:
+                    reader.close()
+        writer._commit_toc(segments)
+        writer._finish()
+
     def add(
         self,
         documents: Iterable[Document],
@@ -756,7 +777,7 @@ class WhooshBackend:
             # Batches of a long run are committed without merging: merging on every commit
             # re-reads the growing older segments each time (quadratic; 85% of the time of a
             # 20,000-document run). The run's last commit merges the small segments once.
-            writer.commit(merge=final)
+            self._commit(writer, _merge_small if final else windex_writing.NO_MERGE)
             writer = None
             after = self.ix.doc_count()
             if after != before + new_in_batch:
@@ -794,10 +815,8 @@ class WhooshBackend:
                 batch.add(doc_id)
                 writer.add_document(
                     id=doc_id,
-                    grams=data["grams"],
                     words=data["words"],
                     title_words=data["title_words"],
-                    lsh=" ".join(dedup.band_tokens(sig)) if sig is not None else "",
                     m=data["m"],
                     f=json.dumps(meta, ensure_ascii=False).encode("utf-8"),
                     mh=sig.tobytes() if sig is not None else b"",
@@ -828,10 +847,12 @@ class WhooshBackend:
         def candidates() -> Iterator[tuple[np.ndarray, str]]:
             for token in tokens:
                 yield from batch_lsh.get(token, [])
-                for j in self._ids_for(view, "lsh", token)[0].tolist():
-                    if view.live[j] and view.sigs[j] and view.ids[j] != meta["id"]:
-                        other = view.meta[j]
-                        yield np.frombuffer(view.sigs[j], dtype=np.uint64), other.get("dup") or other["id"]
+                for data_k, offset in zip(view.data, view.offsets.tolist(), strict=True):
+                    for local in data_k.bands().get(token, ()):
+                        j = offset + local
+                        if view.live[j] and view.ids[j] != meta["id"]:
+                            other = view.meta[j]
+                            yield np.frombuffer(view.sigs[j], dtype=np.uint64), other.get("dup") or other["id"]
 
         rejected: set[str] = set()
         for other_sig, group in candidates():
@@ -855,7 +876,7 @@ class WhooshBackend:
         try:
             for doc_id in present:
                 writer.delete_by_term("id", doc_id)
-            writer.commit()
+            self._commit(writer)
         except BaseException:
             writer.cancel()
             raise
@@ -864,7 +885,13 @@ class WhooshBackend:
 
     def optimize(self) -> None:
         """Merge all segments into one (faster queries; slow on a large index)."""
-        self.ix.optimize()
+        writer = self._writer()
+        try:
+            self._commit(writer, windex_writing.OPTIMIZE)
+        except BaseException:
+            writer.cancel()
+            raise
+        self._checked = 0.0
 
     def close(self) -> None:
         with self._lock:
