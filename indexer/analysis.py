@@ -1,4 +1,4 @@
-"""Text analysis: one normalisation for documents and queries, grams for matching, words for ranking.
+"""Text analysis: one normalisation for documents and queries, words for ranking.
 
 The matching guarantee rests on one property: normalisation is applied *character by
 character* (NFKC, case folding, traditional→simplified, whitespace and invisible characters
@@ -9,8 +9,7 @@ may convert differently from its parts), so only its character table is used.
 
 Pipeline, in the spirit of Whoosh's ``tokenizer | filter``:
 
-* :func:`normalize` — the match text (no whitespace);
-* :func:`grams` — bigrams of match text, the candidate index;
+* :func:`normalize` — the match text (no whitespace), indexed by indexer.textindex;
 * :func:`words` — jieba (rjieba) words of word text, the ranking index;
 * :func:`sentences` — sentence units for 同句 search.
 """
@@ -77,24 +76,6 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     offsets = [i for i, m in enumerate(mapped) if m for _ in m]
     out = mapped
     return "".join(out), offsets
-
-
-def grams(*normalized_texts: str) -> set[str]:
-    """Every adjacent character pair, per text (never across texts).
-
-    Single characters are not indexed: they would add a fifth of all postings for queries
-    that are rare in practice, and a one-character string is found by scanning the
-    normalised text, which is fast exactly when the character is common.
-    """
-    result: set[str] = set()
-    for text in normalized_texts:
-        result.update(text[i : i + 2] for i in range(len(text) - 1))
-    return result
-
-
-def query_grams(term: str) -> list[str]:
-    """The bigrams a document must contain to possibly contain ``term`` (already normalised)."""
-    return list(dict.fromkeys(term[i : i + 2] for i in range(len(term) - 1)))
 
 
 _WORD_CHAR = re.compile(r"\w")

@@ -204,6 +204,21 @@ class SegmentText:
         return np.unique(self.docs_of(bounds[unit_ids]))
 
 
+def remove_stale_temporaries(directory: Path) -> int:
+    """Delete temporary files left by writers that died between write and rename."""
+    removed = 0
+    for tmp in directory.glob(f".*{SUFFIX}.*.tmp"):
+        try:
+            pid = int(tmp.name.rsplit(".", 2)[-2])
+            os.kill(pid, 0)  # still running: its rename is still to come
+        except (ValueError, ProcessLookupError):
+            tmp.unlink(missing_ok=True)
+            removed += 1
+        except PermissionError:
+            pass
+    return removed
+
+
 def load_or_build(path: Path, texts: Callable[[], Iterable[tuple[str, str, Sequence[int]]]], writable: bool) -> SegmentText:
     """Open the segment's index file; build it from ``texts()`` when missing or unreadable
     (an index written before this file existed, or a crash between write and rename)."""

@@ -349,7 +349,7 @@ def _read_postings(reader: Any, field: str, term: str, with_weights: bool) -> tu
     """All (docnum, weight) postings of a term in one segment, deleted documents included.
 
     Reads Whoosh's W3 posting blocks directly: iterating a matcher posting by posting costs
-    ~1 µs each in Python, and common grams have a posting in nearly every document.
+    ~1 µs each in Python, and common words have a posting in nearly every document.
     """
     empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64) if with_weights else None)
     if (field, term) not in reader:
@@ -742,6 +742,7 @@ class WhooshBackend:
                 finally:
                     reader.close()
         writer._commit_toc(segments)
+        textindex.remove_stale_temporaries(self.path)
         writer._finish()
 
     def add(

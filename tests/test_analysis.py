@@ -1,4 +1,4 @@
-from indexer.analysis import grams, normalize, normalize_with_offsets, query_grams, sentences, words
+from indexer.analysis import normalize, normalize_with_offsets, sentences, words
 
 
 def test_normalize_width_case_traditional_and_whitespace():
@@ -20,19 +20,6 @@ def test_offsets_point_back_to_raw_characters():
     text, offsets = normalize_with_offsets("a b９")
     assert text == "ab9"
     assert offsets == [0, 2, 3]
-
-
-def test_grams_never_cross_texts():
-    g = grams("法治", "政府")
-    assert "治政" not in g
-    assert g == {"法治", "政府"}
-
-
-def test_query_grams():
-    assert query_grams("法") == []
-    assert query_grams("法治") == ["法治"]
-    assert query_grams("法治政府") == ["法治", "治政", "政府"]
-    assert query_grams("") == []
 
 
 def test_words_drop_punctuation_and_normalise():

@@ -1,0 +1,144 @@
+"""The positional bigram index (indexer.textindex) against plain ``str`` operations."""
+
+import os
+import random
+
+import numpy as np
+import pytest
+
+from indexer import textindex
+from indexer.analysis import normalize, sentences
+from indexer.api import SearchRequest
+from tests.conftest import make_doc
+
+ALPHABET = list("法治政府建设依法行政复议应诉率。;!?ab9")
+
+
+def _docs(seed: int, n: int) -> list[tuple[str, list[str]]]:
+    rng = random.Random(seed)
+
+    def text(lo: int, hi: int) -> str:
+        return "".join(rng.choice(ALPHABET) for _ in range(rng.randint(lo, hi)))
+
+    return [(text(0, 8), [text(0, 40) for _ in range(rng.randint(0, 4))]) for _ in range(n)]
+
+
+def _build(docs: list[tuple[str, list[str]]]) -> textindex.SegmentText:
+    def offsets(paras: list[str]) -> list[int]:
+        out, at = [], 0
+        for p in paras:
+            out.append(at)
+            at += len(p)
+        return out
+
+    return textindex.SegmentText(textindex.build((t, "".join(ps), offsets(ps)) for t, ps in docs))
+
+
+def _all_occurrences(docs, term):
+    """Brute force: every (doc, in_title, offset) of ``term``."""
+    out = set()
+    for i, (title, paras) in enumerate(docs):
+        for in_title, text in ((True, title), (False, "".join(paras))):
+            at = text.find(term)
+            while at >= 0:
+                out.add((i, in_title, at))
+                at = text.find(term, at + 1)
+    return out
+
+
+def test_positions_are_exactly_the_occurrences():
+    docs = _docs(1, 200)
+    seg = _build(docs)
+    rng = random.Random(2)
+    for _ in range(1500):
+        term = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 5)))
+        pos = seg.positions(term)
+        found = seg.docs_of(pos)
+        titles = seg.in_title(pos, found)
+        starts = np.where(titles, seg.doc_starts[found], seg.body_starts[found])
+        got = set(zip(found.tolist(), titles.tolist(), (pos - starts).tolist(), strict=True))
+        assert got == _all_occurrences(docs, term), term
+
+
+@pytest.mark.parametrize("unit", ["sentence", "paragraph"])
+def test_units_match_brute_force(unit):
+    docs = _docs(3, 200)
+    seg = _build(docs)
+    rng = random.Random(4)
+    for _ in range(600):
+        a = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 3)))
+        b = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 2)))
+        common = np.intersect1d(seg.units(a, unit), seg.units(b, unit))
+        got = set(seg.unit_docs(common, unit).tolist())
+        want = set()
+        for i, (_, paras) in enumerate(docs):
+            units = paras if unit == "paragraph" else [s for p in paras for s in sentences(p)]
+            if any(a in u and b in u for u in units):
+                want.add(i)
+        assert got == want, (a, b)
+
+
+def test_file_round_trip_and_empty_segment(tmp_path):
+    docs = _docs(5, 50)
+    built = _build(docs)
+    path = tmp_path / "x.gsx"
+    textindex.write(path, {name: getattr(built, name) for name in textindex._ARRAYS})
+    opened = textindex.SegmentText.open(path)
+    for term in ("法治", "政", "复议应诉", "9"):
+        assert np.array_equal(opened.positions(term), built.positions(term))
+    assert not [p for p in tmp_path.iterdir() if p.name != "x.gsx"]  # no temporary file left
+    empty = textindex.SegmentText(textindex.build([]))
+    assert len(empty.positions("法治")) == 0 and len(empty.positions("法")) == 0
+
+
+def test_unreadable_file_is_rebuilt(tmp_path):
+    path = tmp_path / "y.gsx"
+    path.write_bytes(b"not an index")
+    seg = textindex.load_or_build(path, lambda: [("标题", "正文法治", [0])], writable=True)
+    assert seg.docs_of(seg.positions("法治")).tolist() == [0]
+    assert textindex.SegmentText.open(path).doc_count == 1
+
+
+def test_every_committed_segment_has_its_text_index(backend_factory):
+    docs = [make_doc(f"/t/{i}.txt", f"报告{i}", [f"第{i}段法治政府", "行政复议"]) for i in range(90)]
+    backend = backend_factory()
+    backend.add(docs, batch_size=40)  # several commits
+    backend.delete([docs[0].id])
+    segment_ids = {s.segment_id() for s in backend.ix._segments()}
+    on_disk = {p.name.removesuffix(textindex.SUFFIX) for p in backend.path.glob("*" + textindex.SUFFIX)}
+    assert segment_ids and segment_ids == on_disk  # none missing, none left over
+
+
+def test_a_missing_text_index_is_rebuilt_on_open(backend_factory, tmp_path):
+    from indexer.whoosh_backend import WhooshBackend
+
+    docs = [make_doc(f"/r/{i}.txt", f"报告{i}", [f"内容{i}", "同一句话里有行政复议和应诉。"]) for i in range(10)]
+    backend = backend_factory(docs)
+    data_dir = backend.data_dir
+    backend.close()
+    for p in data_dir.glob("index/*" + textindex.SUFFIX):
+        p.unlink()
+    reopened = WhooshBackend(data_dir)
+    res = reopened.search(SearchRequest(query="同句(行政复议 应诉) 内容3", limit=20))
+    assert [h.source for h in res.hits] == [docs[3].source]
+    assert list(data_dir.glob("index/*" + textindex.SUFFIX))
+    reopened.close()
+
+
+def test_normalised_query_finds_normalised_text(backend_factory):
+    backend = backend_factory([make_doc("/n/1.txt", "國務院", ["出庭应诉率达到９０％"])])
+    for q in ("国务院", "90%", "应诉率达"):
+        assert backend.search(SearchRequest(query=normalize(q))).total == 1
+
+
+def test_temporaries_of_dead_writers_are_removed(tmp_path):
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / f".govsearch_abc{textindex.SUFFIX}.{int(dead.stdout)}.tmp"
+    alive = tmp_path / f".govsearch_def{textindex.SUFFIX}.{os.getpid()}.tmp"
+    stale.write_bytes(b"x")
+    alive.write_bytes(b"x")
+    assert textindex.remove_stale_temporaries(tmp_path) == 1
+    assert not stale.exists() and alive.exists()
