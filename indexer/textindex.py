@@ -161,12 +161,12 @@ class SegmentText:
             c = ord(term)
             lo, hi = np.searchsorted(self.keys, [c << _SHIFT, (c + 1) << _SHIFT])
             return self.pos[self.starts[lo] : self.starts[hi]].astype(np.int64)
-        offsets = sorted(set(range(0, len(term) - 1, 2)) | {len(term) - 2})
-        lists = sorted(((k, self._postings(_pair_key(term[k], term[k + 1]))) for k in offsets), key=lambda kp: len(kp[1]))
-        first_k, first = lists[0]
-        found = first.astype(np.int64) - first_k
+        pairs = [(k, self._postings(_pair_key(term[k], term[k + 1]))) for k in range(len(term) - 1)]
+        start_k, start = min(pairs, key=lambda kp: len(kp[1]))  # the rarest pair, wherever it is
+        found = start.astype(np.int64) - start_k
         found = found[found >= 0]
-        for k, postings in lists[1:]:
+        covering = set(range(0, len(term) - 1, 2)) | {len(term) - 2}  # together they cover every character
+        for k, postings in sorted((kp for kp in pairs if kp[0] in covering and kp[0] != start_k), key=lambda kp: len(kp[1])):
             if not len(found) or not len(postings):
                 return _EMPTY
             wanted = (found + k).astype(np.uint32)
@@ -182,26 +182,38 @@ class SegmentText:
     def in_title(self, positions: np.ndarray, docs: np.ndarray) -> np.ndarray:
         return positions < self.body_starts[docs]
 
-    def units(self, term: str, unit: str, positions: np.ndarray | None = None) -> np.ndarray:
+    def units(self, term: str, unit: str, positions: np.ndarray | None = None,
+              docs: np.ndarray | None = None) -> np.ndarray:
         """Ids (indexes into sent_starts or para_starts) of the body sentences or paragraphs
         that hold a whole occurrence of ``term``; sorted, unique. ``positions`` may pass the
-        term's occurrences when the caller has them."""
+        term's occurrences when the caller has them; ``docs`` (sorted segment document
+        numbers) restricts the answer to those documents."""
         if unit == "sentence" and any(mark in term for mark in SENTENCE_MARKS):
             return _EMPTY  # sentences are split at the marks: none can hold one
         if positions is None:
             positions = self.positions(term)
+        if len(term) == 1:
+            positions = np.sort(positions)
+        if docs is not None and len(positions):
+            lo = np.searchsorted(positions, self.doc_starts[docs])
+            hi = np.searchsorted(positions, self.doc_starts[docs + 1])
+            keep = [positions[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a]
+            positions = np.concatenate(keep) if keep else _EMPTY
         if not len(positions):
             return _EMPTY
-        docs = self.docs_of(positions)
-        positions = positions[positions >= self.body_starts[docs]]
+        positions = positions[positions >= self.body_starts[self.docs_of(positions)]]
         bounds = self.sent_starts if unit == "sentence" else self.para_starts
         first = np.searchsorted(bounds, positions, side="right") - 1
-        last = np.searchsorted(bounds, positions + (len(term) - 1), side="right") - 1
-        return np.unique(first[first == last])
+        following = bounds[np.minimum(first + 1, len(bounds) - 1)]
+        whole = (first + 1 >= len(bounds)) | (positions + (len(term) - 1) < following)
+        ids = first[whole]  # sorted, since the positions are
+        return ids[np.concatenate(([True], ids[1:] != ids[:-1]))] if len(ids) else _EMPTY
 
     def unit_docs(self, unit_ids: np.ndarray, unit: str) -> np.ndarray:
+        """Sorted, unique documents of sorted unit ids."""
         bounds = self.sent_starts if unit == "sentence" else self.para_starts
-        return np.unique(self.docs_of(bounds[unit_ids]))
+        docs = self.docs_of(bounds[unit_ids])
+        return docs[np.concatenate(([True], docs[1:] != docs[:-1]))] if len(docs) else docs
 
 
 def remove_stale_temporaries(directory: Path) -> int:

@@ -20,14 +20,17 @@ Fields (see make_schema):
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
 import json
 import math
 import multiprocessing
 import os
+import pickle
 import struct
 import threading
 import time
+import zlib
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -40,6 +43,7 @@ from whoosh import columns, fields, formats
 from whoosh import index as windex
 from whoosh import writing as windex_writing
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.filedb.structfile import BufferFile
 from whoosh.index import LockError
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import SegmentReader
@@ -65,6 +69,8 @@ from indexer.highlight import best_passages, highlight
 from indexer.query import And, MatchAll, Near, Node, Not, Or, Range, Term, parse_query, positive_strings
 
 whoosh_patches.apply()
+
+_INT = struct.Struct("!i")  # Whoosh's block length prefix (whoosh.system.unpack_int)
 
 INDEX_NAME = "govsearch"
 
@@ -304,23 +310,11 @@ class _View:
         self.live_count = int(self.live.sum())
         self.term_cache: OrderedDict[tuple[Any, ...], np.ndarray] = OrderedDict()
         self.results: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray, dict[str, Any]]] = OrderedDict()
-        self._m_columns: dict[int, Any] = {}
 
     def locate(self, docnum: int) -> tuple[int, int]:
         """(segment index, segment document number) of a global document number."""
         k = int(np.searchsorted(self.offsets, docnum, side="right")) - 1
         return k, docnum - int(self.offsets[k])
-
-    def normalized_text(self, docnum: int) -> tuple[str, str, Sequence[int]]:
-        k, local = self.locate(docnum)
-        column = self._m_columns.get(k)
-        if column is None:
-            column = self._m_columns[k] = self.leaves[k][0].column_reader("m")
-        raw = column[local]
-        if not raw:
-            return "", "", ()
-        title, body, offsets = _unpack_text(raw)
-        return title, body, struct.unpack(f"<{len(offsets) // 4}I", offsets)
 
 
 class _PostingsCache:
@@ -357,25 +351,33 @@ def _read_postings(reader: Any, field: str, term: str, with_weights: bool) -> tu
     m = reader.postings(field, term)
     if isinstance(m, FilterMatcher):
         m = m.child
-    if isinstance(m, W3LeafMatcher) and not m._byteids:
+    if isinstance(m, W3LeafMatcher) and not m._byteids and isinstance(m._postfile, BufferFile):
+        # Walk the blocks in the memory-mapped postings file directly: the matcher's own
+        # block header reads go through several small Python-level file reads per block.
+        buf = m._postfile._buf
+        position = m._baseoffset
         deltas: list[Any] = []
         lengths: list[int] = []
         weight_blocks: list[np.ndarray] = []
         while True:
-            if m._data is None:
-                m._read_data()  # one unpickle per block of up to 128 postings
-            n = m._blocklength
-            deltas.append(m._data[0])
+            (length,) = _INT.unpack_from(buf, position)
+            last = length < 0
+            end = position + 4 + abs(length)
+            header = io.BytesIO(buf[position + 4 : end])
+            n, _, _, compression, _, _ = pickle.load(header)
+            data = buf[position + 4 + header.tell() : end]
+            block = pickle.loads(zlib.decompress(data) if compression else data)
+            deltas.append(block[0])
             lengths.append(n)
             if with_weights:
-                w = m._data[1]  # None: all 1.0; a float: all equal; else one per posting
+                w = block[1]  # None: all 1.0; a float: all equal; else one per posting
                 if w is None or isinstance(w, float):
                     weight_blocks.append(np.full(n, 1.0 if w is None else w))
                 else:
                     weight_blocks.append(np.asarray(w, dtype=np.float64))
-            if m._lastblock:
+            if last:
                 break
-            m._goto(m._nextoffset)
+            position = end
         # Ids are delta-encoded per block: a global cumulative sum minus each block's start.
         total = np.cumsum(np.fromiter(itertools.chain.from_iterable(deltas), dtype=np.int64, count=sum(lengths)))
         starts = np.cumsum([0, *lengths[:-1]])
@@ -519,12 +521,28 @@ class WhooshBackend:
 
         return self._cached(view, ("near", unit, terms), compute)
 
+    def _tiers(self, view: _View, docnums: np.ndarray, terms: tuple[str, ...]) -> np.ndarray:
+        """Proximity tier of each document: 2 if one sentence holds every term, 1 if one
+        paragraph does, else 0 — looking only at these documents' occurrences."""
+        tier = np.zeros(view.size, dtype=np.float64)
+        segment_of = np.searchsorted(view.offsets, docnums, side="right") - 1
+        for k in np.unique(segment_of).tolist():
+            seg, offset = view.texts[k], int(view.offsets[k])
+            local = np.unique(docnums[segment_of == k] - offset)
+            for unit, value in (("paragraph", 1.0), ("sentence", 2.0)):
+                common: np.ndarray | None = None
+                for term in terms:
+                    units = seg.units(term, unit, self._positions(view, k, term), docs=local)
+                    common = units if common is None else np.intersect1d(common, units, assume_unique=True)
+                    if not len(common):
+                        break
+                if common is None or not len(common):
+                    break  # no paragraph: no sentence either
+                tier[seg.unit_docs(common, unit) + offset] = value
+        return tier[docnums]
+
     def _near(self, view: _View, node: Near, within: np.ndarray) -> np.ndarray:
         return self._near_mask(view, tuple(node.terms), node.unit) & within
-
-    def _normalized_paragraphs(self, view: _View, i: int) -> list[str]:
-        _, body, starts = view.normalized_text(i)
-        return [body[a:b] for a, b in zip(starts, [*starts[1:], len(body)], strict=True)]
 
     def _eval(self, view: _View, node: Node, within: np.ndarray) -> np.ndarray:
         if isinstance(node, MatchAll):
@@ -645,9 +663,7 @@ class WhooshBackend:
         if request.sort == "relevance" and len(strings) > 1 and len(ids):
             head = min(len(ids), RERANK_DEPTH)
             # Tiers: 2 = one sentence holds every string, 1 = one paragraph does, 0 = scattered.
-            terms = tuple(dict.fromkeys(strings))
-            bonus = (self._near_mask(view, terms, "paragraph")[ids[:head]].astype(np.float64)
-                     + self._near_mask(view, terms, "sentence")[ids[:head]])
+            bonus = self._tiers(view, ids[:head], tuple(dict.fromkeys(strings)))
             head_scores = scores[:head] + PROXIMITY_WEIGHT * bonus
             rerank = np.lexsort((-view.dates[ids[:head]], -head_scores))
             ids = np.concatenate([ids[:head][rerank], ids[head:]])
@@ -665,8 +681,7 @@ class WhooshBackend:
             same = np.flatnonzero((view.dup == view.dup[i]) & view.live)
             duplicates = [view.meta[j].get("source", "") for j in same.tolist() if j != i]
         duplicates += [s for s in doc.other_sources if s not in duplicates and s != doc.source]
-        passages = [Passage(n, h) for n, h in best_passages(doc.paragraphs, strings, request.passages,
-                                                             self._normalized_paragraphs(view, i))]
+        passages = [Passage(n, h) for n, h in best_passages(doc.paragraphs, strings, request.passages)]
         return Hit(
             id=doc.id,
             title=doc.title,
