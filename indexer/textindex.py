@@ -24,23 +24,21 @@ one-character string the contiguous key range ``[c << 21, (c + 1) << 21)``.
 from __future__ import annotations
 
 import json
-import mmap
-import os
-import struct
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from indexer import arrayfile
 from indexer.analysis import SENTENCE_MARKS
 
-MAGIC = b"GSX1"
+MAGIC = b"GSX2"
 SUFFIX = ".gsx"
 _SHIFT = 21  # code points are < 2**21
 _EMPTY = np.empty(0, dtype=np.int64)
 _MARK_CODES = np.array([ord(c) for c in SENTENCE_MARKS], dtype=np.uint32)
-_ARRAYS = ("keys", "starts", "pos", "doc_starts", "body_starts", "sent_starts", "para_starts")
+_ARRAYS = ("keys", "starts", "pos", "doc_starts", "body_starts", "sent_starts", "para_starts", "sent_block", "para_block")
+_BLOCK = 6  # unit lookup table: one entry per 64 characters
 
 
 def _pair_key(a: str, b: str) -> int:
@@ -88,31 +86,20 @@ def build(docs: Iterable[tuple[str, str, Sequence[int]]]) -> dict[str, np.ndarra
         "body_starts": np.array(body_starts, dtype=np.int64),
         "sent_starts": sents.astype(np.int64),
         "para_starts": paras,
+        "sent_block": _block_table(sents, len(chars)),
+        "para_block": _block_table(paras, len(chars)),
     }
 
 
+def _block_table(bounds: np.ndarray, size: int) -> np.ndarray:
+    """For every 64th position, the index of the last unit starting at or before it (-1 if
+    none): a unit lookup starts there and steps over the few bounds inside the block,
+    instead of a binary search over every sentence of the segment."""
+    return (np.searchsorted(bounds, np.arange(0, size + 1, 1 << _BLOCK), side="right") - 1).astype(np.int32)
+
+
 def write(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Write atomically: a reader sees the whole file or none (temporary name, then rename)."""
-    header: dict[str, list[Any]] = {}
-    offset = 0
-    for name in _ARRAYS:
-        a = np.ascontiguousarray(arrays[name])
-        header[name] = [a.dtype.str, offset, len(a)]
-        offset += -(-a.nbytes // 8) * 8
-    head = json.dumps(header).encode()
-    base = 8 + len(head)
-    base += -base % 8
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(MAGIC + struct.pack("<I", len(head)) + head)
-        fh.write(b"\0" * (base - 8 - len(head)))
-        for name in _ARRAYS:
-            a = np.ascontiguousarray(arrays[name])
-            fh.write(a.tobytes())
-            fh.write(b"\0" * (-a.nbytes % 8))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    arrayfile.write(path, MAGIC, {name: arrays[name] for name in _ARRAYS})
 
 
 class SegmentText:
@@ -127,22 +114,14 @@ class SegmentText:
         self.body_starts: np.ndarray = arrays["body_starts"]
         self.sent_starts: np.ndarray = arrays["sent_starts"]
         self.para_starts: np.ndarray = arrays["para_starts"]
+        self.sent_block: np.ndarray = arrays["sent_block"]
+        self.para_block: np.ndarray = arrays["para_block"]
+        self._units = {"sentence": (self.sent_starts, self.sent_block), "paragraph": (self.para_starts, self.para_block)}
         self.doc_count = len(self.body_starts)
 
     @classmethod
     def open(cls, path: Path) -> SegmentText:
-        with open(path, "rb") as fh:
-            mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        if mm[:4] != MAGIC:
-            raise ValueError(f"{path}: not a govsearch text index")
-        (size,) = struct.unpack_from("<I", mm, 4)
-        header = json.loads(mm[8 : 8 + size])
-        base = 8 + size
-        base += -base % 8
-        arrays = {
-            name: np.frombuffer(mm, dtype=np.dtype(dt), count=n, offset=base + off)
-            for name, (dt, off, n) in header.items()
-        }
+        arrays, mm = arrayfile.read(path, MAGIC)
         return cls(arrays, keepalive=mm)
 
     def _postings(self, key: int) -> np.ndarray:
@@ -151,8 +130,45 @@ class SegmentText:
             return self.pos[self.starts[i] : self.starts[i + 1]]
         return self.pos[:0]
 
-    def positions(self, term: str) -> np.ndarray:
-        """Start positions of every occurrence of ``term`` (normalised, non-empty); int64.
+    def _plan(self, term: str) -> tuple[int, np.ndarray, list[tuple[int, np.ndarray]]]:
+        """For a string of two or more characters: the rarest pair (offset, postings) to start
+        from, and the pairs that must also be present, rarest first. Together with the start
+        they cover every character of the string, which makes a match exact."""
+        pairs = [(k, self._postings(_pair_key(term[k], term[k + 1]))) for k in range(len(term) - 1)]
+        start_k, start = min(pairs, key=lambda kp: len(kp[1]))
+        covering = set(range(0, len(term) - 1, 2)) | {len(term) - 2}
+        checks = sorted((kp for kp in pairs if kp[0] in covering and kp[0] != start_k), key=lambda kp: len(kp[1]))
+        return start_k, start, checks
+
+    @staticmethod
+    def _verify(found: np.ndarray, checks: list[tuple[int, np.ndarray]]) -> np.ndarray:
+        """Indexes into ``found`` (candidate start positions) at which every checked pair is present."""
+        survivors = np.arange(len(found))
+        for k, postings in checks:
+            if not len(survivors):
+                break
+            if not len(postings):
+                return survivors[:0]
+            wanted = (found[survivors] + k).astype(np.uint32)
+            at = np.searchsorted(postings, wanted)
+            np.minimum(at, len(postings) - 1, out=at)
+            survivors = survivors[postings[at] == wanted]
+        return survivors
+
+    def _within(self, positions: np.ndarray, docs: np.ndarray) -> np.ndarray:
+        """The sorted positions that lie in the given sorted documents."""
+        if len(docs) > 64:
+            wanted = np.zeros(self.doc_count, dtype=bool)
+            wanted[docs] = True
+            return positions[wanted[self.docs_of(positions)]]
+        lo = np.searchsorted(positions, self.doc_starts[docs].astype(positions.dtype))
+        hi = np.searchsorted(positions, self.doc_starts[docs + 1].astype(positions.dtype))
+        keep = [positions[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a]
+        return np.concatenate(keep) if keep else positions[:0]
+
+    def positions(self, term: str, docs: np.ndarray | None = None) -> np.ndarray:
+        """Start positions of every occurrence of ``term`` (normalised, non-empty), as int64,
+        optionally only in the given sorted segment documents.
 
         Sorted for strings of two or more characters; for one character, sorted per
         following character only (callers that need order sort).
@@ -160,20 +176,58 @@ class SegmentText:
         if len(term) == 1:
             c = ord(term)
             lo, hi = np.searchsorted(self.keys, [c << _SHIFT, (c + 1) << _SHIFT])
-            return self.pos[self.starts[lo] : self.starts[hi]].astype(np.int64)
-        pairs = [(k, self._postings(_pair_key(term[k], term[k + 1]))) for k in range(len(term) - 1)]
-        start_k, start = min(pairs, key=lambda kp: len(kp[1]))  # the rarest pair, wherever it is
+            found = self.pos[self.starts[lo] : self.starts[hi]].astype(np.int64)
+            if docs is not None:
+                wanted = np.zeros(self.doc_count, dtype=bool)
+                wanted[docs] = True
+                found = found[wanted[self.docs_of(found)]]
+            return found
+        start_k, start, checks = self._plan(term)
+        if docs is not None:
+            start = self._within(start, docs)  # a match lies in one document, with its pairs
         found = start.astype(np.int64) - start_k
         found = found[found >= 0]
-        covering = set(range(0, len(term) - 1, 2)) | {len(term) - 2}  # together they cover every character
-        for k, postings in sorted((kp for kp in pairs if kp[0] in covering and kp[0] != start_k), key=lambda kp: len(kp[1])):
-            if not len(found) or not len(postings):
-                return _EMPTY
-            wanted = (found + k).astype(np.uint32)
-            at = np.searchsorted(postings, wanted)
-            np.minimum(at, len(postings) - 1, out=at)
-            found = found[postings[at] == wanted]
-        return found
+        return found[self._verify(found, checks)]
+
+    def doc_hits(self, term: str) -> np.ndarray:
+        """Sorted segment documents that contain ``term``, without finding every occurrence.
+
+        Per document, only its first candidate occurrence (of the rarest pair) is checked;
+        the next one is checked only in documents where that failed, and so on. The work
+        grows with the number of documents, not with the number of occurrences.
+        """
+        if len(term) == 1:
+            found = self.positions(term)
+            return np.flatnonzero(np.bincount(self.docs_of(found), minlength=self.doc_count)) if len(found) else _EMPTY
+        if len(term) == 2:
+            start_k, start, checks = 0, self._postings(_pair_key(term[0], term[1])), []
+        else:
+            start_k, start, checks = self._plan(term)
+        if not len(start):
+            return _EMPTY
+        # Candidate c = start[i] - start_k lies in document d iff doc_starts[d] <= c < doc_starts[d + 1].
+        lo = np.searchsorted(start, (self.doc_starts[:-1] + start_k).astype(start.dtype))
+        hi = np.searchsorted(start, (self.doc_starts[1:] + start_k).astype(start.dtype))
+        docs = np.flatnonzero(hi > lo)
+        if not checks:
+            return docs
+        at, end = lo[docs], hi[docs]
+        hits: list[np.ndarray] = []
+        for _ in range(4):
+            if not len(docs):
+                break
+            ok = np.zeros(len(docs), dtype=bool)
+            ok[self._verify(start[at].astype(np.int64) - start_k, checks)] = True
+            hits.append(docs[ok])
+            at = at + 1
+            again = ~ok & (at < end)
+            docs, at, end = docs[again], at[again], end[again]
+        if len(docs):  # documents with many near misses: check all their remaining candidates at once
+            counts = end - at
+            flat = np.repeat(at - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+            owners = np.repeat(docs, counts)
+            hits.append(np.unique(owners[self._verify(start[flat].astype(np.int64) - start_k, checks)]))
+        return np.sort(np.concatenate(hits)) if hits else _EMPTY
 
     def docs_of(self, positions: np.ndarray) -> np.ndarray:
         """The segment document number of each position."""
@@ -191,21 +245,29 @@ class SegmentText:
         if unit == "sentence" and any(mark in term for mark in SENTENCE_MARKS):
             return _EMPTY  # sentences are split at the marks: none can hold one
         if positions is None:
-            positions = self.positions(term)
+            positions = self.positions(term, docs)
+        elif docs is not None and len(term) > 1:
+            positions = self._within(positions, docs)
+        elif docs is not None:
+            positions = self.positions(term, docs)
         if len(term) == 1:
             positions = np.sort(positions)
-        if docs is not None and len(positions):
-            lo = np.searchsorted(positions, self.doc_starts[docs])
-            hi = np.searchsorted(positions, self.doc_starts[docs + 1])
-            keep = [positions[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a]
-            positions = np.concatenate(keep) if keep else _EMPTY
         if not len(positions):
             return _EMPTY
         positions = positions[positions >= self.body_starts[self.docs_of(positions)]]
-        bounds = self.sent_starts if unit == "sentence" else self.para_starts
-        first = np.searchsorted(bounds, positions, side="right") - 1
-        following = bounds[np.minimum(first + 1, len(bounds) - 1)]
-        whole = (first + 1 >= len(bounds)) | (positions + (len(term) - 1) < following)
+        bounds, table = self._units[unit]
+        first = table[positions >> _BLOCK].astype(np.int64)
+        last = len(bounds) - 1
+        active = np.arange(len(positions))
+        while len(active):  # step over the unit starts between the block start and the position
+            nxt = first[active] + 1
+            inside = nxt <= last
+            step = np.zeros(len(active), dtype=bool)
+            step[inside] = bounds[nxt[inside]] <= positions[active[inside]]
+            active = active[step]
+            first[active] += 1
+        following = bounds[np.minimum(first + 1, last)]
+        whole = (first + 1 > last) | (positions + (len(term) - 1) < following)
         ids = first[whole]  # sorted, since the positions are
         return ids[np.concatenate(([True], ids[1:] != ids[:-1]))] if len(ids) else _EMPTY
 
@@ -217,18 +279,7 @@ class SegmentText:
 
 
 def remove_stale_temporaries(directory: Path) -> int:
-    """Delete temporary files left by writers that died between write and rename."""
-    removed = 0
-    for tmp in directory.glob(f".*{SUFFIX}.*.tmp"):
-        try:
-            pid = int(tmp.name.rsplit(".", 2)[-2])
-            os.kill(pid, 0)  # still running: its rename is still to come
-        except (ValueError, ProcessLookupError):
-            tmp.unlink(missing_ok=True)
-            removed += 1
-        except PermissionError:
-            pass
-    return removed
+    return arrayfile.remove_stale_temporaries(directory, SUFFIX)
 
 
 def load_or_build(path: Path, texts: Callable[[], Iterable[tuple[str, str, Sequence[int]]]], writable: bool) -> SegmentText:

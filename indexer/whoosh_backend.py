@@ -20,17 +20,13 @@ Fields (see make_schema):
 from __future__ import annotations
 
 import hashlib
-import io
-import itertools
 import json
 import math
 import multiprocessing
 import os
-import pickle
 import struct
 import threading
 import time
-import zlib
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -42,14 +38,11 @@ from whoosh import analysis as wanalysis
 from whoosh import columns, fields, formats
 from whoosh import index as windex
 from whoosh import writing as windex_writing
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.filedb.structfile import BufferFile
 from whoosh.index import LockError
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import SegmentReader
 from whoosh.system import pack_uint
 
-from indexer import dedup, textindex, whoosh_patches
+from indexer import dedup, textindex, whoosh_patches, wordindex
 from indexer.analysis import normalize, words, words_of_all
 from indexer.api import (
     FACETS,
@@ -70,7 +63,6 @@ from indexer.query import And, MatchAll, Near, Node, Not, Or, Range, Term, parse
 
 whoosh_patches.apply()
 
-_INT = struct.Struct("!i")  # Whoosh's block length prefix (whoosh.system.unpack_int)
 
 INDEX_NAME = "govsearch"
 
@@ -214,6 +206,7 @@ class _SegmentData:
     meta: list[dict[str, Any]]
     sigs: list[bytes]
     text: textindex.SegmentText
+    words: wordindex.SegmentWords
     _bands: dict[str, list[int]] | None = None
 
     def bands(self) -> dict[str, list[int]]:
@@ -243,6 +236,10 @@ def _text_index_path(index_dir: Path, segment: Any) -> Path:
     return index_dir / f"{segment.segment_id()}{textindex.SUFFIX}"
 
 
+def _word_index_path(index_dir: Path, segment: Any) -> Path:
+    return index_dir / f"{segment.segment_id()}{wordindex.SUFFIX}"
+
+
 def _load_segment(reader: Any, index_dir: Path, writable: bool) -> _SegmentData:
     n = reader.doc_count_all()
     f_col = reader.column_reader("f")
@@ -250,7 +247,8 @@ def _load_segment(reader: Any, index_dir: Path, writable: bool) -> _SegmentData:
     meta = [json.loads(raw) if (raw := f_col[i]) else {} for i in range(n)]
     sigs = [mh_col[i] or b"" for i in range(n)]
     text = textindex.load_or_build(_text_index_path(index_dir, reader.segment()), lambda: _segment_texts(reader), writable)
-    return _SegmentData(meta, sigs, text)
+    word_index = wordindex.load_or_build(_word_index_path(index_dir, reader.segment()), reader, writable)
+    return _SegmentData(meta, sigs, text, word_index)
 
 
 def _merge_small(writer: Any, segments: list[Any]) -> list[Any]:
@@ -339,61 +337,6 @@ class _PostingsCache:
             self.items -= len(ids)
 
 
-def _read_postings(reader: Any, field: str, term: str, with_weights: bool) -> tuple[np.ndarray, np.ndarray | None]:
-    """All (docnum, weight) postings of a term in one segment, deleted documents included.
-
-    Reads Whoosh's W3 posting blocks directly: iterating a matcher posting by posting costs
-    ~1 µs each in Python, and common words have a posting in nearly every document.
-    """
-    empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64) if with_weights else None)
-    if (field, term) not in reader:
-        return empty
-    m = reader.postings(field, term)
-    if isinstance(m, FilterMatcher):
-        m = m.child
-    if isinstance(m, W3LeafMatcher) and not m._byteids and isinstance(m._postfile, BufferFile):
-        # Walk the blocks in the memory-mapped postings file directly: the matcher's own
-        # block header reads go through several small Python-level file reads per block.
-        buf = m._postfile._buf
-        position = m._baseoffset
-        deltas: list[Any] = []
-        lengths: list[int] = []
-        weight_blocks: list[np.ndarray] = []
-        while True:
-            (length,) = _INT.unpack_from(buf, position)
-            last = length < 0
-            end = position + 4 + abs(length)
-            header = io.BytesIO(buf[position + 4 : end])
-            n, _, _, compression, _, _ = pickle.load(header)
-            data = buf[position + 4 + header.tell() : end]
-            block = pickle.loads(zlib.decompress(data) if compression else data)
-            deltas.append(block[0])
-            lengths.append(n)
-            if with_weights:
-                w = block[1]  # None: all 1.0; a float: all equal; else one per posting
-                if w is None or isinstance(w, float):
-                    weight_blocks.append(np.full(n, 1.0 if w is None else w))
-                else:
-                    weight_blocks.append(np.asarray(w, dtype=np.float64))
-            if last:
-                break
-            position = end
-        # Ids are delta-encoded per block: a global cumulative sum minus each block's start.
-        total = np.cumsum(np.fromiter(itertools.chain.from_iterable(deltas), dtype=np.int64, count=sum(lengths)))
-        starts = np.cumsum([0, *lengths[:-1]])
-        before = np.where(starts > 0, total[np.maximum(starts - 1, 0)], 0)
-        ids = total - np.repeat(before, lengths)
-        return ids, (np.concatenate(weight_blocks) if with_weights else None)
-    pairs = []
-    while m.is_active():
-        pairs.append((m.id(), m.weight() if with_weights else 1.0))
-        m.next()
-    if not pairs:
-        return empty
-    ids = np.array([p[0] for p in pairs], dtype=np.int64)
-    return ids, (np.array([p[1] for p in pairs], dtype=np.float64) if with_weights else None)
-
-
 # ----------------------------------------------------------------------------- the backend
 
 
@@ -442,21 +385,15 @@ class WhooshBackend:
                     del self._segments[seg_id]
         return self._view
 
-    def _ids_for(self, view: _View, field: str, term: str, with_weights: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
-        parts_ids, parts_w = [], []
-        for (leaf, offset), seg_id in zip(view.leaves, view.segment_ids, strict=True):
-            key = (seg_id, field, term)
-            cached = self._postings.get(key)
-            if cached is None or (with_weights and cached[1] is None):
-                cached = _read_postings(leaf, field, term, with_weights)
-                self._postings.put(key, cached)
-            parts_ids.append(cached[0] + offset)
-            if with_weights:
-                parts_w.append(cached[1])
-        if not parts_ids:
-            return np.empty(0, dtype=np.int64), (np.empty(0) if with_weights else None)
-        ids = np.concatenate(parts_ids)
-        return ids, (np.concatenate(parts_w) if with_weights else None)
+    def _word_postings(self, view: _View, field: str, word: str) -> tuple[np.ndarray, np.ndarray]:
+        """(global document numbers, frequencies) of a word in every segment."""
+        key = wordindex.term_hash(word)
+        parts = [(data.words.postings(field, key), offset) for data, offset in zip(view.data, view.offsets.tolist(), strict=True)]
+        parts = [(p, offset) for p, offset in parts if len(p[0])]
+        if not parts:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+        ids = np.concatenate([docs.astype(np.int64) + offset for (docs, _), offset in parts])
+        return ids, np.concatenate([tf for (_, tf), _ in parts]).astype(np.float64)
 
     # -- query evaluation -----------------------------------------------------------
 
@@ -490,13 +427,12 @@ class WhooshBackend:
         mask = np.zeros(view.size, dtype=bool)
         if node.field in (None, "title"):
             for k, (seg, offset) in enumerate(zip(view.texts, view.offsets.tolist(), strict=True)):
-                positions = self._positions(view, k, text)
-                if not len(positions):
+                if node.field is None:
+                    mask[seg.doc_hits(text) + offset] = True
                     continue
+                positions = self._positions(view, k, text)
                 docs = seg.docs_of(positions)
-                if node.field == "title":
-                    docs = docs[seg.in_title(positions, docs)]
-                mask[docs + offset] = True
+                mask[docs[seg.in_title(positions, docs)] + offset] = True
         else:
             key = {"publisher": "publisher_n", "docno": "docno", "region": "region_n", "type": "type_n"}[node.field]
             meta = view.meta
@@ -508,10 +444,17 @@ class WhooshBackend:
 
         def compute() -> np.ndarray:
             mask = np.zeros(view.size, dtype=bool)
+            candidates = view.live
+            for term in terms:  # documents that hold every term somewhere: cheap, cached
+                candidates = self._term(view, Term(term), candidates)
+            bounds = [*view.offsets.tolist(), view.size]
             for k, (seg, offset) in enumerate(zip(view.texts, view.offsets.tolist(), strict=True)):
+                local = np.flatnonzero(candidates[offset : bounds[k + 1]])
+                if not len(local):
+                    continue
                 common: np.ndarray | None = None
                 for term in terms:
-                    units = seg.units(term, unit, self._positions(view, k, term))
+                    units = seg.units(term, unit, docs=local)
                     common = units if common is None else np.intersect1d(common, units, assume_unique=True)
                     if not len(common):
                         break
@@ -532,7 +475,7 @@ class WhooshBackend:
             for unit, value in (("paragraph", 1.0), ("sentence", 2.0)):
                 common: np.ndarray | None = None
                 for term in terms:
-                    units = seg.units(term, unit, self._positions(view, k, term), docs=local)
+                    units = seg.units(term, unit, docs=local)
                     common = units if common is None else np.intersect1d(common, units, assume_unique=True)
                     if not len(common):
                         break
@@ -592,9 +535,9 @@ class WhooshBackend:
         norm_title = 1 - B + B * view.ntw / avg_title
         for w in query_words:
             tf = np.zeros(view.size, dtype=np.float64)
-            bids, bw = self._ids_for(view, "words", w, with_weights=True)
+            bids, bw = self._word_postings(view, "words", w)
             tf[bids] += bw / norm_body[bids]
-            tids, tw = self._ids_for(view, "title_words", w, with_weights=True)
+            tids, tw = self._word_postings(view, "title_words", w)
             tf[tids] += TITLE_BOOST * tw / norm_title[tids]
             df = int(np.count_nonzero(tf[live]))
             idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
@@ -749,15 +692,20 @@ class WhooshBackend:
         else:
             writer._close_segment()
         for segment in segments:
-            path = _text_index_path(self.path, segment)
-            if not path.exists():
-                reader = SegmentReader(writer.storage, writer.schema, segment)
-                try:
-                    textindex.write(path, textindex.build(_segment_texts(reader)))
-                finally:
-                    reader.close()
+            text_path, word_path = _text_index_path(self.path, segment), _word_index_path(self.path, segment)
+            if text_path.exists() and word_path.exists():
+                continue
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            try:
+                if not text_path.exists():
+                    textindex.write(text_path, textindex.build(_segment_texts(reader)))
+                if not word_path.exists():
+                    wordindex.write(word_path, wordindex.build(reader))
+            finally:
+                reader.close()
         writer._commit_toc(segments)
         textindex.remove_stale_temporaries(self.path)
+        wordindex.remove_stale_temporaries(self.path)
         writer._finish()
 
     def add(

@@ -191,7 +191,7 @@ def test_parallel_writer_keeps_every_document(tmp_path):
 
 def test_block_posting_reader_matches_whoosh_matcher(backend_factory):
     """The direct W3 block decoder must give exactly what Whoosh's own matcher gives."""
-    from indexer.whoosh_backend import _read_postings
+    from indexer.wordindex import read_postings as _read_postings
 
     docs = [make_doc(f"/p/{i}", "题", ["法治" * (1 + i % 3) if i % 7 else "无关"]) for i in range(400)]
     backend = backend_factory(docs)

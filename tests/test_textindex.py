@@ -142,3 +142,35 @@ def test_temporaries_of_dead_writers_are_removed(tmp_path):
     alive.write_bytes(b"x")
     assert textindex.remove_stale_temporaries(tmp_path) == 1
     assert not stale.exists() and alive.exists()
+
+
+def test_doc_hits_and_restricted_positions_agree_with_positions():
+    docs = _docs(7, 300)
+    seg = _build(docs)
+    rng = random.Random(8)
+    subset = np.array(sorted(rng.sample(range(len(docs)), 90)))
+    for _ in range(800):
+        term = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 6)))
+        full = seg.positions(term)
+        assert seg.doc_hits(term).tolist() == sorted(set(seg.docs_of(full).tolist()))
+        inside = np.isin(seg.docs_of(full), subset)
+        assert sorted(seg.positions(term, subset).tolist()) == sorted(full[inside].tolist())
+        for unit in ("sentence", "paragraph"):
+            got = set(seg.unit_docs(seg.units(term, unit, docs=subset), unit).tolist())
+            want = set(seg.unit_docs(seg.units(term, unit), unit).tolist()) & set(subset.tolist())
+            assert got == want, (term, unit)
+
+
+def test_doc_hits_with_many_near_misses_in_one_document():
+    near_misses = "政府建设法治" * 40 + "法治政府建设"  # the match comes after 40 false starts
+    seg = _build([("", [near_misses]), ("法治政府", ["建设"]), ("", ["法治政府建设"])])
+    assert seg.doc_hits("法治政府建设").tolist() == [0, 2]
+    assert seg.doc_hits("政府建设法治政").tolist() == [0]
+
+
+def test_units_step_over_many_sentence_marks():
+    body = "。" * 200 + "法治。政府" + "；" * 70 + "法治政府"
+    seg = _build([("标题", [body]), ("", ["法治", "政府"])])
+    both = np.intersect1d(seg.units("法治", "sentence"), seg.units("政府", "sentence"))
+    assert seg.unit_docs(both, "sentence").tolist() == [0]  # only the last sentence holds both
+    assert len(seg.units("法治", "sentence")) == 3 and len(seg.units("法治", "paragraph")) == 2

@@ -1,0 +1,77 @@
+"""Named numpy arrays in one file, written atomically and read back memory-mapped.
+
+The per-segment indexes (indexer.textindex, indexer.wordindex) are immutable once written,
+like the Whoosh segment they belong to. Mapping them means opening costs nothing, several
+processes share one copy in the page cache, and only the pages a query touches are read.
+
+Layout: magic (4 bytes), header length (uint32 LE), JSON header {name: [dtype, offset,
+length]}, padding to 8 bytes, then each array 8-byte aligned.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+import struct
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def write(path: Path, magic: bytes, arrays: dict[str, np.ndarray]) -> None:
+    """Write atomically: a reader sees the whole file or none (temporary name, fsync, rename).
+
+    The temporary name starts with a dot and ends in ``.<pid>.tmp`` so that
+    :func:`remove_stale_temporaries` can tell a dead writer's leftovers from a live one's."""
+    header: dict[str, list[Any]] = {}
+    offset = 0
+    contiguous = {name: np.ascontiguousarray(a) for name, a in arrays.items()}
+    for name, a in contiguous.items():
+        header[name] = [a.dtype.str, offset, len(a)]
+        offset += -(-a.nbytes // 8) * 8
+    head = json.dumps(header).encode()
+    base = 8 + len(head)
+    pad = -base % 8
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(magic + struct.pack("<I", len(head)) + head + b"\0" * pad)
+            for a in contiguous.values():
+                fh.write(a.tobytes())
+                fh.write(b"\0" * (-a.nbytes % 8))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def read(path: Path, magic: bytes) -> tuple[dict[str, np.ndarray], mmap.mmap]:
+    """The arrays of a file, as read-only views of one memory map (keep the map alive)."""
+    with open(path, "rb") as fh:
+        mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    if mm[:4] != magic:
+        raise ValueError(f"{path}: not a {magic.decode(errors='replace')} file")
+    (size,) = struct.unpack_from("<I", mm, 4)
+    header = json.loads(mm[8 : 8 + size])
+    base = 8 + size
+    base += -base % 8
+    arrays = {name: np.frombuffer(mm, dtype=np.dtype(dt), count=n, offset=base + off) for name, (dt, off, n) in header.items()}
+    return arrays, mm
+
+
+def remove_stale_temporaries(directory: Path, suffix: str) -> int:
+    """Delete temporary files left by writers that died between write and rename."""
+    removed = 0
+    for tmp in directory.glob(f".*{suffix}.*.tmp"):
+        try:
+            pid = int(tmp.name.rsplit(".", 2)[-2])
+            os.kill(pid, 0)  # still running: its rename is still to come
+        except (ValueError, ProcessLookupError):
+            tmp.unlink(missing_ok=True)
+            removed += 1
+        except PermissionError:
+            pass
+    return removed
