@@ -32,12 +32,13 @@ import numpy as np
 from indexer import arrayfile
 from indexer.analysis import SENTENCE_MARKS
 
-MAGIC = b"GSX2"
+MAGIC = b"GSX3"
 SUFFIX = ".gsx"
 _SHIFT = 21  # code points are < 2**21
 _EMPTY = np.empty(0, dtype=np.int64)
 _MARK_CODES = np.array([ord(c) for c in SENTENCE_MARKS], dtype=np.uint32)
-_ARRAYS = ("keys", "starts", "pos", "doc_starts", "body_starts", "sent_starts", "para_starts", "sent_block", "para_block")
+_ARRAYS = ("keys", "starts", "pos", "doc_starts", "body_starts", "sent_starts", "para_starts", "sent_block", "para_block",
+           "chars", "astral")
 _BLOCK = 6  # unit lookup table: one entry per 64 characters
 
 
@@ -86,6 +87,8 @@ def build(docs: Iterable[tuple[str, str, Sequence[int]]]) -> dict[str, np.ndarra
         "body_starts": np.array(body_starts, dtype=np.int64),
         "sent_starts": sents.astype(np.int64),
         "para_starts": paras,
+        "chars": chars.astype(np.uint16),  # low 16 bits: checking a candidate is one gather per character
+        "astral": np.flatnonzero(chars > 0xFFFF).astype(np.int64),  # where those 16 bits are not the character
         "sent_block": _block_table(sents, len(chars)),
         "para_block": _block_table(paras, len(chars)),
     }
@@ -114,6 +117,8 @@ class SegmentText:
         self.body_starts: np.ndarray = arrays["body_starts"]
         self.sent_starts: np.ndarray = arrays["sent_starts"]
         self.para_starts: np.ndarray = arrays["para_starts"]
+        self.chars: np.ndarray = arrays["chars"]
+        self.astral: np.ndarray = arrays["astral"]
         self.sent_block: np.ndarray = arrays["sent_block"]
         self.para_block: np.ndarray = arrays["para_block"]
         self._units = {"sentence": (self.sent_starts, self.sent_block), "paragraph": (self.para_starts, self.para_block)}
@@ -155,6 +160,37 @@ class SegmentText:
             survivors = survivors[postings[at] == wanted]
         return survivors
 
+    def _check(self, found: np.ndarray, term: str, start_k: int, checks: list[tuple[int, np.ndarray]]) -> np.ndarray:
+        """Indexes into ``found`` (candidate starts, whose pair at ``start_k`` is known to be
+        there) at which the whole term occurs.
+
+        Compares characters directly (a gather into the segment's 16-bit character array per
+        character) rather than binary-searching the other pairs' position lists; where a
+        candidate overlaps a character outside the Basic Multilingual Plane, whose low 16 bits
+        could collide, the pair lists decide.
+        """
+        codes = [ord(c) for c in term]
+        if max(codes) > 0xFFFF:
+            return self._verify(found, checks)
+        survivors = np.arange(len(found))
+        last = len(self.chars) - 1
+        for j, code in enumerate(codes):
+            if j in (start_k, start_k + 1) or not len(survivors):
+                continue
+            at = np.minimum(found[survivors] + j, last)  # past the end: the final separator, never equal
+            survivors = survivors[self.chars[at] == code]
+        if len(self.astral) and len(survivors):
+            starts = found[survivors]
+            lo = np.searchsorted(self.astral, starts)
+            hi = np.searchsorted(self.astral, starts + len(term))
+            suspect = np.flatnonzero(hi > lo)
+            if len(suspect):
+                sound = np.ones(len(survivors), dtype=bool)
+                sound[suspect] = False
+                sound[suspect[self._verify(starts[suspect], checks)]] = True
+                survivors = survivors[sound]
+        return survivors
+
     def _within(self, positions: np.ndarray, docs: np.ndarray) -> np.ndarray:
         """The sorted positions that lie in the given sorted documents."""
         if len(docs) > 64:
@@ -187,7 +223,7 @@ class SegmentText:
             start = self._within(start, docs)  # a match lies in one document, with its pairs
         found = start.astype(np.int64) - start_k
         found = found[found >= 0]
-        return found[self._verify(found, checks)]
+        return found[self._check(found, term, start_k, checks)]
 
     def doc_hits(self, term: str) -> np.ndarray:
         """Sorted segment documents that contain ``term``, without finding every occurrence.
@@ -217,7 +253,7 @@ class SegmentText:
             if not len(docs):
                 break
             ok = np.zeros(len(docs), dtype=bool)
-            ok[self._verify(start[at].astype(np.int64) - start_k, checks)] = True
+            ok[self._check(start[at].astype(np.int64) - start_k, term, start_k, checks)] = True
             hits.append(docs[ok])
             at = at + 1
             again = ~ok & (at < end)
@@ -226,7 +262,7 @@ class SegmentText:
             counts = end - at
             flat = np.repeat(at - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
             owners = np.repeat(docs, counts)
-            hits.append(np.unique(owners[self._verify(start[flat].astype(np.int64) - start_k, checks)]))
+            hits.append(np.unique(owners[self._check(start[flat].astype(np.int64) - start_k, term, start_k, checks)]))
         return np.sort(np.concatenate(hits)) if hits else _EMPTY
 
     def docs_of(self, positions: np.ndarray) -> np.ndarray:
@@ -236,40 +272,53 @@ class SegmentText:
     def in_title(self, positions: np.ndarray, docs: np.ndarray) -> np.ndarray:
         return positions < self.body_starts[docs]
 
-    def units(self, term: str, unit: str, positions: np.ndarray | None = None,
-              docs: np.ndarray | None = None) -> np.ndarray:
+    def units(self, term: str, unit: str, docs: np.ndarray | None = None) -> np.ndarray:
         """Ids (indexes into sent_starts or para_starts) of the body sentences or paragraphs
-        that hold a whole occurrence of ``term``; sorted, unique. ``positions`` may pass the
-        term's occurrences when the caller has them; ``docs`` (sorted segment document
-        numbers) restricts the answer to those documents."""
+        that hold a whole occurrence of ``term``; sorted, unique. ``docs`` (sorted segment
+        document numbers) restricts the answer to those documents."""
         if unit == "sentence" and any(mark in term for mark in SENTENCE_MARKS):
             return _EMPTY  # sentences are split at the marks: none can hold one
-        if positions is None:
-            positions = self.positions(term, docs)
-        elif docs is not None and len(term) > 1:
-            positions = self._within(positions, docs)
-        elif docs is not None:
-            positions = self.positions(term, docs)
+        few = docs is not None and len(docs) <= 64
+        positions = self.positions(term, docs if few else None)
         if len(term) == 1:
             positions = np.sort(positions)
         if not len(positions):
             return _EMPTY
-        positions = positions[positions >= self.body_starts[self.docs_of(positions)]]
+        owner = self.docs_of(positions)
+        keep = positions >= self.body_starts[owner]
+        if docs is not None and not few:
+            wanted = np.zeros(self.doc_count, dtype=bool)
+            wanted[docs] = True
+            keep &= wanted[owner]
+        positions = positions[keep]
         bounds, table = self._units[unit]
         first = table[positions >> _BLOCK].astype(np.int64)
         last = len(bounds) - 1
         active = np.arange(len(positions))
         while len(active):  # step over the unit starts between the block start and the position
             nxt = first[active] + 1
-            inside = nxt <= last
-            step = np.zeros(len(active), dtype=bool)
-            step[inside] = bounds[nxt[inside]] <= positions[active[inside]]
-            active = active[step]
+            active = active[(nxt <= last) & (bounds[np.minimum(nxt, last)] <= positions[active])]
             first[active] += 1
         following = bounds[np.minimum(first + 1, last)]
         whole = (first + 1 > last) | (positions + (len(term) - 1) < following)
         ids = first[whole]  # sorted, since the positions are
         return ids[np.concatenate(([True], ids[1:] != ids[:-1]))] if len(ids) else _EMPTY
+
+    def common_units(self, terms: Sequence[str], unit: str, docs: np.ndarray | None = None) -> np.ndarray:
+        """Sorted ids of the units that hold every term (rarest first; stops when none is left)."""
+        common: np.ndarray | None = None
+        bounds = self._units[unit][0]
+        for term in terms:
+            ids = self.units(term, unit, docs)
+            if common is None:
+                common = ids
+            else:
+                seen = np.zeros(len(bounds), dtype=bool)
+                seen[common] = True
+                common = ids[seen[ids]]
+            if not len(common):
+                return _EMPTY
+        return common if common is not None else _EMPTY
 
     def unit_docs(self, unit_ids: np.ndarray, unit: str) -> np.ndarray:
         """Sorted, unique documents of sorted unit ids."""

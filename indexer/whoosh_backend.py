@@ -308,11 +308,25 @@ class _View:
         self.live_count = int(self.live.sum())
         self.term_cache: OrderedDict[tuple[Any, ...], np.ndarray] = OrderedDict()
         self.results: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray, dict[str, Any]]] = OrderedDict()
+        self._m_columns: dict[int, Any] = {}
 
     def locate(self, docnum: int) -> tuple[int, int]:
         """(segment index, segment document number) of a global document number."""
         k = int(np.searchsorted(self.offsets, docnum, side="right")) - 1
         return k, docnum - int(self.offsets[k])
+
+    def normalized_paragraphs(self, docnum: int) -> list[str]:
+        """The document's paragraphs as match text, from its column (read in place)."""
+        k, local = self.locate(docnum)
+        column = self._m_columns.get(k)
+        if column is None:
+            column = self._m_columns[k] = self.leaves[k][0].column_reader("m")
+        raw = column[local]
+        if not raw:
+            return []
+        _, body, packed = _unpack_text(raw)
+        starts = struct.unpack(f"<{len(packed) // 4}I", packed)
+        return [body[a:b] for a, b in zip(starts, [*starts[1:], len(body)], strict=True)]
 
 
 class _PostingsCache:
@@ -452,13 +466,8 @@ class WhooshBackend:
                 local = np.flatnonzero(candidates[offset : bounds[k + 1]])
                 if not len(local):
                     continue
-                common: np.ndarray | None = None
-                for term in terms:
-                    units = seg.units(term, unit, docs=local)
-                    common = units if common is None else np.intersect1d(common, units, assume_unique=True)
-                    if not len(common):
-                        break
-                if common is not None and len(common):
+                common = seg.common_units(terms, unit, local)
+                if len(common):
                     mask[seg.unit_docs(common, unit) + offset] = True
             return mask & view.live
 
@@ -466,22 +475,29 @@ class WhooshBackend:
 
     def _tiers(self, view: _View, docnums: np.ndarray, terms: tuple[str, ...]) -> np.ndarray:
         """Proximity tier of each document: 2 if one sentence holds every term, 1 if one
-        paragraph does, else 0 — looking only at these documents' occurrences."""
+        paragraph does, else 0 — looking only at these documents' occurrences (or at a
+        同句/同段 answer over the same terms that is already known)."""
         tier = np.zeros(view.size, dtype=np.float64)
-        segment_of = np.searchsorted(view.offsets, docnums, side="right") - 1
+        known = {unit: view.term_cache.get(("near", unit, terms)) for unit in ("paragraph", "sentence")}
+        for unit, value in (("paragraph", 1.0), ("sentence", 2.0)):
+            if known[unit] is not None:
+                tier[known[unit]] = value
+        todo = docnums[tier[docnums] < 2]
+        segment_of = np.searchsorted(view.offsets, todo, side="right") - 1
         for k in np.unique(segment_of).tolist():
             seg, offset = view.texts[k], int(view.offsets[k])
-            local = np.unique(docnums[segment_of == k] - offset)
-            for unit, value in (("paragraph", 1.0), ("sentence", 2.0)):
-                common: np.ndarray | None = None
-                for term in terms:
-                    units = seg.units(term, unit, docs=local)
-                    common = units if common is None else np.intersect1d(common, units, assume_unique=True)
-                    if not len(common):
-                        break
-                if common is None or not len(common):
-                    break  # no paragraph: no sentence either
-                tier[seg.unit_docs(common, unit) + offset] = value
+            local = np.unique(todo[segment_of == k] - offset)
+            if known["paragraph"] is None:
+                common = seg.common_units(terms, "paragraph", local)
+                if not len(common):
+                    continue  # no paragraph holds every term: no sentence either
+                local = seg.unit_docs(common, "paragraph")
+                tier[local + offset] = 1.0
+            else:
+                local = local[tier[local + offset] >= 1]
+            if known["sentence"] is None and len(local):
+                common = seg.common_units(terms, "sentence", local)
+                tier[seg.unit_docs(common, "sentence") + offset] = 2.0
         return tier[docnums]
 
     def _near(self, view: _View, node: Near, within: np.ndarray) -> np.ndarray:
@@ -624,7 +640,8 @@ class WhooshBackend:
             same = np.flatnonzero((view.dup == view.dup[i]) & view.live)
             duplicates = [view.meta[j].get("source", "") for j in same.tolist() if j != i]
         duplicates += [s for s in doc.other_sources if s not in duplicates and s != doc.source]
-        passages = [Passage(n, h) for n, h in best_passages(doc.paragraphs, strings, request.passages)]
+        normalized = view.normalized_paragraphs(i) if request.passages and strings else None
+        passages = [Passage(n, h) for n, h in best_passages(doc.paragraphs, strings, request.passages, normalized)]
         return Hit(
             id=doc.id,
             title=doc.title,

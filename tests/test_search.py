@@ -218,3 +218,31 @@ def test_same_sentence_outranks_same_paragraph_outranks_scattered(backend_factor
     backend = backend_factory(docs)
     hits = backend.search(SearchRequest(query="行政复议 应诉")).hits
     assert [h.source for h in hits] == ["/sentence", "/paragraph", "/scattered"]
+
+
+def test_proximity_tiers_match_brute_force(backend_factory):
+    import random
+
+    import numpy as np
+
+    from indexer.analysis import normalize, sentences
+
+    rng = random.Random(11)
+    alphabet = list("法治政府建设复议应诉。;，")
+
+    def text(n):
+        return "".join(rng.choice(alphabet) for _ in range(n))
+
+    docs = [make_doc(f"/tier/{i}", text(5), [text(rng.randint(3, 30)) for _ in range(rng.randint(1, 3))]) for i in range(120)]
+    backend = backend_factory(docs)
+    view = backend._current_view()
+    order = {d.id: i for i, d in enumerate(docs)}
+    for _ in range(60):
+        terms = tuple(dict.fromkeys(normalize(text(rng.randint(1, 2))) for _ in range(2)))
+        docnums = np.array(sorted(view.by_id[d.id] for d in rng.sample(docs, 40)))
+        got = backend._tiers(view, docnums, terms)
+        for docnum, tier in zip(docnums.tolist(), got.tolist(), strict=True):
+            paras = [normalize(p) for p in docs[order[view.ids[docnum]]].paragraphs]
+            want = 2 if any(all(t in s for t in terms) for p in paras for s in sentences(p)) else (
+                1 if any(all(t in p for t in terms) for p in paras) else 0)
+            assert tier == want, (terms, paras)

@@ -11,7 +11,9 @@ from indexer.analysis import normalize, sentences
 from indexer.api import SearchRequest
 from tests.conftest import make_doc
 
-ALPHABET = list("法治政府建设依法行政复议应诉率。;!?ab9")
+# With two characters outside the BMP whose low 16 bits equal 法 and 治 (the character array
+# keeps 16 bits; the pair lists must settle those candidates).
+ALPHABET = list("法治政府建设依法行政复议应诉率。;!?ab9") + [chr(0x20000 + ord("法")), chr(0x20000 + ord("治"))]
 
 
 def _docs(seed: int, n: int) -> list[tuple[str, list[str]]]:
@@ -174,3 +176,13 @@ def test_units_step_over_many_sentence_marks():
     both = np.intersect1d(seg.units("法治", "sentence"), seg.units("政府", "sentence"))
     assert seg.unit_docs(both, "sentence").tolist() == [0]  # only the last sentence holds both
     assert len(seg.units("法治", "sentence")) == 3 and len(seg.units("法治", "paragraph")) == 2
+
+
+def test_characters_outside_the_bmp_never_pass_for_their_low_16_bits():
+    fa_lookalike = chr(0x20000 + ord("法"))  # same low 16 bits as 法
+    # 法治 common, so that the search starts from 治政 and must check 法 by its 16 bits
+    seg = _build([("", [fa_lookalike + "治政府建设"]), ("", ["法治政府建设"])] + [("", ["法治"])] * 3)
+    assert len(seg._postings(textindex._pair_key("法", "治"))) > len(seg._postings(textindex._pair_key("治", "政")))
+    assert seg.doc_hits("法治政府").tolist() == [1]
+    assert seg.doc_hits(fa_lookalike + "治政府").tolist() == [0]
+    assert seg.docs_of(seg.positions("法治政府建设")).tolist() == [1]
