@@ -329,28 +329,6 @@ class _View:
         return [body[a:b] for a, b in zip(starts, [*starts[1:], len(body)], strict=True)]
 
 
-class _PostingsCache:
-    """LRU of decoded posting arrays keyed by (segment id, field, term): segments are immutable."""
-
-    def __init__(self, max_items: int = 8_000_000) -> None:
-        self.max_items = max_items
-        self.items = 0
-        self.data: OrderedDict[tuple[str, str, str], tuple[np.ndarray, np.ndarray | None]] = OrderedDict()
-
-    def get(self, key: tuple[str, str, str]) -> tuple[np.ndarray, np.ndarray | None] | None:
-        value = self.data.get(key)
-        if value is not None:
-            self.data.move_to_end(key)
-        return value
-
-    def put(self, key: tuple[str, str, str], value: tuple[np.ndarray, np.ndarray | None]) -> None:
-        self.data[key] = value
-        self.items += len(value[0])
-        while self.items > self.max_items and len(self.data) > 1:
-            _, (ids, _) = self.data.popitem(last=False)
-            self.items -= len(ids)
-
-
 # ----------------------------------------------------------------------------- the backend
 
 
@@ -374,7 +352,6 @@ class WhooshBackend:
         self._view: _View | None = None
         self._checked = 0.0
         self._segments: dict[str, _SegmentData] = {}
-        self._postings = _PostingsCache()
 
     # -- reading -----------------------------------------------------------------
 
@@ -411,15 +388,6 @@ class WhooshBackend:
 
     # -- query evaluation -----------------------------------------------------------
 
-    def _positions(self, view: _View, k: int, term: str) -> np.ndarray:
-        """Occurrences of a normalised string in segment ``k`` (cached: segments are immutable)."""
-        key = (view.segment_ids[k], "positions", term)
-        cached = self._postings.get(key)
-        if cached is None:
-            cached = (view.texts[k].positions(term), None)
-            self._postings.put(key, cached)
-        return cached[0]
-
     def _cached(self, view: _View, key: tuple[Any, ...], compute: Callable[[], np.ndarray]) -> np.ndarray:
         """A match mask over the whole index, remembered for this index generation: later
         queries (other pages, refinements, the same string in another query) reuse it."""
@@ -440,11 +408,11 @@ class WhooshBackend:
         text = node.text
         mask = np.zeros(view.size, dtype=bool)
         if node.field in (None, "title"):
-            for k, (seg, offset) in enumerate(zip(view.texts, view.offsets.tolist(), strict=True)):
+            for seg, offset in zip(view.texts, view.offsets.tolist(), strict=True):
                 if node.field is None:
                     mask[seg.doc_hits(text) + offset] = True
                     continue
-                positions = self._positions(view, k, text)
+                positions = seg.positions(text)
                 docs = seg.docs_of(positions)
                 mask[docs[seg.in_title(positions, docs)] + offset] = True
         else:
