@@ -101,8 +101,12 @@ def _holds_write_lock(pid: int) -> bool:
         return False
 
 
+EXACTNESS_PROBES = ("法治政府", "治政", "行政复议", "出庭应诉率", "人民共和国", "政")
+
+
 def verify(data_dir: Path, committed: set[str], everything: set[str]) -> tuple[list[str], int, int, int]:
     """Open the index after a crash: (problems, lost, duplicates, documents)."""
+    from indexer.analysis import normalize
     from indexer.api import SearchRequest
     from indexer.whoosh_backend import WhooshBackend
 
@@ -112,6 +116,12 @@ def verify(data_dir: Path, committed: set[str], everything: set[str]) -> tuple[l
     except Exception as exc:  # the whole point: report, do not stop the loop
         return [f"index does not open: {type(exc).__name__}: {exc}"], len(committed), 0, 0
     try:
+        # Commit invariant: every committed segment has its position and word index on disk
+        # (a reader would quietly rebuild a missing one; here that counts as a failure).
+        for segment in backend.ix._segments():
+            for suffix in (".gsx", ".gsw"):
+                if not (backend.path / f"{segment.segment_id()}{suffix}").exists():
+                    problems.append(f"segment {segment.segment_id()} has no {suffix} file")
         results = backend.search(SearchRequest(query="法治", limit=1, facets=False))
         everything_total = backend.search(SearchRequest(query="", limit=0, facets=False, collapse=False)).total
         stats = backend.stats()
@@ -130,6 +140,12 @@ def verify(data_dir: Path, committed: set[str], everything: set[str]) -> tuple[l
                             f"iterated {len(present)}")
         if present and results.total == 0:
             problems.append("search for 法治 finds nothing in a non-empty index")
+        texts = {doc.id: normalize(doc.title) + "\0" + normalize(doc.body) for doc in backend.iter_documents()}
+        for phrase in EXACTNESS_PROBES:  # the matching guarantee holds after a crash too
+            found = backend.search(SearchRequest(query=f'"{phrase}"', limit=0, facets=False, collapse=False)).total
+            expected = sum(1 for text in texts.values() if normalize(phrase) in text)
+            if found != expected:
+                problems.append(f"search for {phrase} finds {found} documents, brute force {expected}")
         return problems, lost, duplicates, len(present)
     except Exception as exc:
         return [f"search/verify failed: {type(exc).__name__}: {exc}"], len(committed), 0, 0
