@@ -13,7 +13,7 @@ from tests.conftest import make_doc
 
 # With two characters outside the BMP whose low 16 bits equal 法 and 治 (the character array
 # keeps 16 bits; the pair lists must settle those candidates).
-ALPHABET = list("法治政府建设依法行政复议应诉率。;!?ab9") + [chr(0x20000 + ord("法")), chr(0x20000 + ord("治"))]
+ALPHABET = [*"法治政府建设依法行政复议应诉率。;!?ab9", chr(0x20000 + ord("法")), chr(0x20000 + ord("治"))]
 
 
 def _docs(seed: int, n: int) -> list[tuple[str, list[str]]]:

@@ -1,7 +1,7 @@
 """Child process of the crash loop: index a folder the way ``govsearch index`` does, and say so.
 
 It loads every file with ``crawl.loaders.load_file`` and calls ``WhooshBackend.add`` exactly
-as the CLI does, but wraps the Whoosh writer so that it prints, on stdout and flushed:
+as the CLI does, but hooks the backend's commit so that it prints, on stdout and flushed:
 
     BEGIN <n>          a commit of n new documents is starting (Whoosh writes, merges, renames)
     COMMITTED <ids>    the commit returned: these ids are durable (comma-separated)
@@ -37,28 +37,40 @@ def say(line: str) -> None:
     sys.stdout.flush()
 
 
-class ReportingWriter:
-    """A Whoosh writer proxy that reports which ids each commit made durable."""
+class RecordingWriter:
+    """A Whoosh writer proxy that remembers which ids were added since its last commit."""
 
-    def __init__(self, writer: Any, after_commit: Any = None) -> None:
+    def __init__(self, writer: Any) -> None:
         self._writer = writer
-        self._ids: list[str] = []
-        self._after_commit = after_commit
+        self.ids: list[str] = []
 
     def add_document(self, **fields: Any) -> None:
         self._writer.add_document(**fields)
-        self._ids.append(fields["id"])
-
-    def commit(self, *args: Any, **kwargs: Any) -> None:
-        say(f"BEGIN {len(self._ids)}")
-        self._writer.commit(*args, **kwargs)
-        say("COMMITTED " + ",".join(self._ids))
-        self._ids = []
-        if self._after_commit:
-            self._after_commit()
+        self.ids.append(fields["id"])
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._writer, name)
+
+
+def report_commits(backend: WhooshBackend, after_commit: Any = None) -> None:
+    """Make every commit of ``backend`` say BEGIN before and COMMITTED after.
+
+    Hooks the backend's own commit (``WhooshBackend._commit``: Whoosh's segment writing and
+    merging, the text and word indexes, the TOC), so a kill between the two lines lands
+    inside the commit."""
+    original_writer = backend.ix.writer
+    backend.ix.writer = lambda *a, **k: RecordingWriter(original_writer(*a, **k))  # type: ignore[method-assign]
+    original_commit = backend._commit
+
+    def commit(writer: Any, *args: Any, **kwargs: Any) -> None:
+        ids = writer.ids if isinstance(writer, RecordingWriter) else []
+        say(f"BEGIN {len(ids)}")
+        original_commit(writer, *args, **kwargs)
+        say("COMMITTED " + ",".join(ids))
+        if after_commit:
+            after_commit()
+
+    backend._commit = commit  # type: ignore[method-assign]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,8 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         say("TOTALS " + json.dumps(totals, ensure_ascii=False))
 
     report_totals()
-    original_writer = backend.ix.writer
-    backend.ix.writer = lambda *a, **k: ReportingWriter(original_writer(*a, **k), report_totals)  # type: ignore[method-assign]
+    report_commits(backend, report_totals)
     seen = 0
 
     def progress(n: int) -> None:

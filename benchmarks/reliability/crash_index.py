@@ -61,6 +61,7 @@ class CrashReport:
     kills_while_adding: int = 0
     kills_while_committing: int = 0  # commit-targeted: a random delay after a commit began
     kills_inside_commit: int = 0  # landed between BEGIN and COMMITTED (Whoosh writing/merging/renaming)
+    commits_reported: int = 0  # COMMITTED lines seen: without them the loss check proves nothing
     final_documents: int = 0
     expected_documents: int = 0
     seconds: float = 0.0
@@ -216,6 +217,7 @@ def crash_loop(corpus: Path, work: Path, *, kills: int, seed: int, workers: int 
             if word == "COMMITTED":
                 committed.update(x for x in rest.split(",") if x)
                 commits_open["ended"] += 1
+                report.commits_reported += 1
             elif word == "BEGIN":
                 commits_open["begun"] += 1
             elif word == "DONE":
