@@ -246,3 +246,17 @@ def test_proximity_tiers_match_brute_force(backend_factory):
             want = 2 if any(all(t in s for t in terms) for p in paras for s in sentences(p)) else (
                 1 if any(all(t in p for t in terms) for p in paras) else 0)
             assert tier == want, (terms, paras)
+
+
+def test_an_index_of_another_format_is_refused_in_one_line(backend_factory):
+    from indexer.api import QueryError
+    from indexer.whoosh_backend import WhooshBackend
+
+    backend = backend_factory([make_doc("/f/1.txt", "标题", ["正文"])])
+    data_dir = backend.data_dir
+    backend.close()
+    assert (data_dir / "index" / "FORMAT").read_text(encoding="utf-8").strip()
+    (data_dir / "index" / "FORMAT").write_text("1\n", encoding="utf-8")
+    with pytest.raises(QueryError) as err:
+        WhooshBackend(data_dir)
+    assert "不兼容" in str(err.value) and "\n" not in str(err.value)
