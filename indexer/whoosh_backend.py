@@ -841,16 +841,6 @@ class WhooshBackend:
         self._checked = 0.0
         return len(present)
 
-    def optimize(self) -> None:
-        """Merge all segments into one (faster queries; slow on a large index)."""
-        writer = self._writer()
-        try:
-            self._commit(writer, windex_writing.OPTIMIZE)
-        except BaseException:
-            writer.cancel()
-            raise
-        self._checked = 0.0
-
     def close(self) -> None:
         with self._lock:
             if self._searcher is not None:
