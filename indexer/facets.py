@@ -35,14 +35,16 @@ class FacetColumn:
     """One facet for every document of a view: codes into a sorted value list ('' is code 0)."""
 
     def __init__(self, values: Sequence[str]) -> None:
-        arr = np.asarray([*list(values), ""], dtype=object)
-        uniques, codes = np.unique(arr, return_inverse=True)
-        self.values: list[str] = list(uniques)  # sorted, so '' (if any) is first
-        if self.values[0] != "":
-            self.values.insert(0, "")
-            codes = codes + 1
-        self.codes = codes[:-1].astype(np.int32)
+        # Codes by dictionary, then renumbered in sorted order: numpy.unique on an object
+        # array compares Python strings while sorting (0.7 s for 8 columns at 100k documents).
+        first_seen: dict[str, int] = {"": 0}
+        raw = np.fromiter((first_seen.setdefault(v, len(first_seen)) for v in values), dtype=np.int32, count=len(values))
+        self.values: list[str] = sorted(first_seen)  # '' sorts first: code 0 is "unknown"
         self._index = {v: i for i, v in enumerate(self.values)}
+        renumber = np.empty(len(first_seen), dtype=np.int32)
+        for value, code in first_seen.items():
+            renumber[code] = self._index[value]
+        self.codes = renumber[raw]
 
     def mask(self, wanted: Sequence[str]) -> np.ndarray:
         codes = [self._index[v] for v in wanted if v in self._index]
