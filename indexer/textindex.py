@@ -9,6 +9,13 @@ proximity ranking). Whoosh's pure-Python posting writer costs ~10 µs a posting 
 reader ~1 µs a posting; here both sides are numpy: building sorts the segment's character
 pairs once, and a lookup is a binary search into a memory-mapped array.
 
+Checking a candidate: it comes from the rarest pair's positions; every other character is
+compared in the segment's characters, kept as a 16-bit array (one gather per character).
+Where a candidate overlaps a character outside the BMP — whose low 16 bits could equal a
+query character — the full-code-point pair lists decide instead. ``doc_hits`` answers
+"which documents" by checking one candidate per document at a time, so a string that
+occurs a dozen times in every document costs what one occurrence per document costs.
+
 One file per segment, ``<segment id>.gsx`` next to the segment, derived only from the
 segment's normalised-text column: it is written before the segment is committed, rebuilt
 if missing, and deleted by Whoosh together with its segment (the name matches Whoosh's
