@@ -31,8 +31,16 @@ def corpus(tmp_path_factory):
         make_doc(f"/corpus/{i}.txt", _text(rng, 3, 12), [_text(rng, 5, 60) for _ in range(rng.randint(1, 4))])
         for i in range(N_DOCS)
     ]
+    from indexer import whoosh_backend
+
     backend = WhooshBackend(tmp_path_factory.mktemp("prop"), workers=2)
-    backend.add(docs, batch_size=100)  # several segments, as after a long crawl
+    keep = whoosh_backend.SMALL_SEGMENT
+    whoosh_backend.SMALL_SEGMENT = 1  # keep the small segments apart: several, as after a long crawl
+    try:
+        backend.add(docs, batch_size=60)
+    finally:
+        whoosh_backend.SMALL_SEGMENT = keep
+    assert len(backend.ix._segments()) == 4
     texts = {d.source: (normalize(d.title), normalize(d.body)) for d in docs}
     yield backend, docs, texts
     backend.close()

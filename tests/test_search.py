@@ -260,3 +260,13 @@ def test_an_index_of_another_format_is_refused_in_one_line(backend_factory):
     with pytest.raises(QueryError) as err:
         WhooshBackend(data_dir)
     assert "不兼容" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_small_commits_do_not_pile_up_segments(backend_factory):
+    """A crawl commits a few documents at a time; small segments are folded into the next commit."""
+    backend = backend_factory()
+    for round_ in range(12):
+        backend.add([make_doc(f"/c/{round_}/{i}.txt", f"报告{round_}-{i}", ["法治政府建设"]) for i in range(3)])
+    assert backend.stats()["documents"] == 36
+    assert len(backend.ix._segments()) == 1
+    assert backend.search(SearchRequest(query="法治政府建设", limit=0)).total == 36
