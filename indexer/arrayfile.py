@@ -14,6 +14,7 @@ import json
 import mmap
 import os
 import struct
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,27 @@ def read(path: Path, magic: bytes) -> tuple[dict[str, np.ndarray], mmap.mmap]:
     base += -base % 8
     arrays = {name: np.frombuffer(mm, dtype=np.dtype(dt), count=n, offset=base + off) for name, (dt, off, n) in header.items()}
     return arrays, mm
+
+
+def load_or_build(path: Path, magic: bytes, required: Iterable[str], build: Callable[[], dict[str, np.ndarray]],
+                  writable: bool) -> tuple[dict[str, np.ndarray], object]:
+    """(arrays, object to keep alive) of a file, or built by ``build()`` when the file is
+    missing, unreadable or lacks a ``required`` array (written by an older version, or a
+    crash between write and rename); written back when ``writable``."""
+    try:
+        arrays, mm = read(path, magic)
+        if all(name in arrays for name in required):
+            return arrays, mm
+    except (OSError, ValueError):
+        pass
+    arrays = build()
+    if writable:
+        try:
+            write(path, magic, arrays)
+            return read(path, magic)
+        except OSError:
+            pass
+    return arrays, None
 
 
 def remove_stale_temporaries(directory: Path, suffix: str) -> int:

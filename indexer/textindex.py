@@ -30,7 +30,6 @@ one-character string the contiguous key range ``[c << 21, (c + 1) << 21)``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -109,7 +108,7 @@ def _block_table(bounds: np.ndarray, size: int) -> np.ndarray:
 
 
 def write(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    arrayfile.write(path, MAGIC, {name: arrays[name] for name in _ARRAYS})
+    arrayfile.write(path, MAGIC, arrays)
 
 
 class SegmentText:
@@ -198,12 +197,15 @@ class SegmentText:
                 survivors = survivors[sound]
         return survivors
 
+    def _doc_mask(self, docs: np.ndarray) -> np.ndarray:
+        wanted = np.zeros(self.doc_count, dtype=bool)
+        wanted[docs] = True
+        return wanted
+
     def _within(self, positions: np.ndarray, docs: np.ndarray) -> np.ndarray:
         """The sorted positions that lie in the given sorted documents."""
         if len(docs) > 64:
-            wanted = np.zeros(self.doc_count, dtype=bool)
-            wanted[docs] = True
-            return positions[wanted[self.docs_of(positions)]]
+            return positions[self._doc_mask(docs)[self.docs_of(positions)]]
         lo = np.searchsorted(positions, self.doc_starts[docs].astype(positions.dtype))
         hi = np.searchsorted(positions, self.doc_starts[docs + 1].astype(positions.dtype))
         keep = [positions[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a]
@@ -221,9 +223,7 @@ class SegmentText:
             lo, hi = np.searchsorted(self.keys, [c << _SHIFT, (c + 1) << _SHIFT])
             found = self.pos[self.starts[lo] : self.starts[hi]].astype(np.int64)
             if docs is not None:
-                wanted = np.zeros(self.doc_count, dtype=bool)
-                wanted[docs] = True
-                found = found[wanted[self.docs_of(found)]]
+                found = found[self._doc_mask(docs)[self.docs_of(found)]]
             return found
         start_k, start, checks = self._plan(term)
         if docs is not None:
@@ -294,9 +294,7 @@ class SegmentText:
         owner = self.docs_of(positions)
         keep = positions >= self.body_starts[owner]
         if docs is not None and not few:
-            wanted = np.zeros(self.doc_count, dtype=bool)
-            wanted[docs] = True
-            keep &= wanted[owner]
+            keep &= self._doc_mask(docs)[owner]
         positions = positions[keep]
         bounds, table = self._units[unit]
         first = table[positions >> _BLOCK].astype(np.int64)
@@ -334,22 +332,7 @@ class SegmentText:
         return docs[np.concatenate(([True], docs[1:] != docs[:-1]))] if len(docs) else docs
 
 
-def remove_stale_temporaries(directory: Path) -> int:
-    return arrayfile.remove_stale_temporaries(directory, SUFFIX)
-
-
 def load_or_build(path: Path, texts: Callable[[], Iterable[tuple[str, str, Sequence[int]]]], writable: bool) -> SegmentText:
-    """Open the segment's index file; build it from ``texts()`` when missing or unreadable
-    (an index written before this file existed, or a crash between write and rename)."""
-    try:
-        return SegmentText.open(path)
-    except (OSError, ValueError, KeyError, json.JSONDecodeError):
-        pass
-    arrays = build(texts())
-    if writable:
-        try:
-            write(path, arrays)
-            return SegmentText.open(path)
-        except OSError:
-            pass
-    return SegmentText(arrays)
+    """Open the segment's index file; build it from ``texts()`` when missing or unreadable."""
+    arrays, keepalive = arrayfile.load_or_build(path, MAGIC, _ARRAYS, lambda: build(texts()), writable)
+    return SegmentText(arrays, keepalive=keepalive)

@@ -43,7 +43,7 @@ from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 from whoosh.system import pack_uint
 
-from indexer import dedup, textindex, whoosh_patches, wordindex
+from indexer import arrayfile, dedup, textindex, whoosh_patches, wordindex
 from indexer.analysis import normalize, words, words_of_all
 from indexer.api import (
     FACETS,
@@ -137,12 +137,14 @@ def _pack_text(title: str, body: str, para_offsets: Sequence[int]) -> bytes:
     return zlib.compress(packed, 1)
 
 
-def _unpack_text(raw: bytes) -> tuple[str, str, bytes]:
+def _unpack_text(raw: bytes) -> tuple[str, str, tuple[int, ...]]:
+    """(normalised title, normalised body, paragraph start offsets) of a column value."""
     raw = zlib.decompress(raw)
     lt, lb = struct.unpack_from("<II", raw)
     title = raw[8 : 8 + lt].decode("utf-8")
     body = raw[8 + lt : 8 + lt + lb].decode("utf-8")
-    return title, body, raw[8 + lt + lb :]
+    offsets = raw[8 + lt + lb :]
+    return title, body, struct.unpack(f"<{len(offsets) // 4}I", offsets)
 
 
 def prepare(doc: Document) -> dict[str, Any]:
@@ -230,19 +232,13 @@ def _segment_texts(reader: Any) -> Iterator[tuple[str, str, Sequence[int]]]:
     m_col = reader.column_reader("m")
     for i in range(reader.doc_count_all()):
         raw = m_col[i]
-        if raw:
-            title, body, offsets = _unpack_text(raw)
-            yield title, body, struct.unpack(f"<{len(offsets) // 4}I", offsets)
-        else:
-            yield "", "", ()
+        yield _unpack_text(raw) if raw else ("", "", ())
 
 
-def _text_index_path(index_dir: Path, segment: Any) -> Path:
-    return index_dir / f"{segment.segment_id()}{textindex.SUFFIX}"
-
-
-def _word_index_path(index_dir: Path, segment: Any) -> Path:
-    return index_dir / f"{segment.segment_id()}{wordindex.SUFFIX}"
+def _beside(index_dir: Path, segment: Any, suffix: str) -> Path:
+    """A file kept beside a segment; its name matches Whoosh's segment-file pattern, so
+    Whoosh deletes it together with the segment."""
+    return index_dir / f"{segment.segment_id()}{suffix}"
 
 
 def _load_segment(reader: Any, index_dir: Path, writable: bool) -> _SegmentData:
@@ -251,8 +247,9 @@ def _load_segment(reader: Any, index_dir: Path, writable: bool) -> _SegmentData:
     mh_col = reader.column_reader("mh")
     meta = [json.loads(raw) if (raw := f_col[i]) else {} for i in range(n)]
     sigs = [mh_col[i] or b"" for i in range(n)]
-    text = textindex.load_or_build(_text_index_path(index_dir, reader.segment()), lambda: _segment_texts(reader), writable)
-    word_index = wordindex.load_or_build(_word_index_path(index_dir, reader.segment()), reader, writable)
+    segment = reader.segment()
+    text = textindex.load_or_build(_beside(index_dir, segment, textindex.SUFFIX), lambda: _segment_texts(reader), writable)
+    word_index = wordindex.load_or_build(_beside(index_dir, segment, wordindex.SUFFIX), reader, writable)
     return _SegmentData(meta, sigs, text, word_index)
 
 
@@ -329,8 +326,7 @@ class _View:
         raw = column[local]
         if not raw:
             return []
-        _, body, packed = _unpack_text(raw)
-        starts = struct.unpack(f"<{len(packed) // 4}I", packed)
+        _, body, starts = _unpack_text(raw)
         return [body[a:b] for a, b in zip(starts, [*starts[1:], len(body)], strict=True)]
 
 
@@ -385,9 +381,8 @@ class WhooshBackend:
                     del self._segments[seg_id]
         return self._view
 
-    def _word_postings(self, view: _View, field: str, word: str) -> tuple[np.ndarray, np.ndarray]:
-        """(global document numbers, frequencies) of a word in every segment."""
-        key = wordindex.term_hash(word)
+    def _word_postings(self, view: _View, field: str, key: int) -> tuple[np.ndarray, np.ndarray]:
+        """(global document numbers, frequencies) of a word (by wordindex.term_hash) in every segment."""
         parts = [(data.words.postings(field, key), offset) for data, offset in zip(view.data, view.offsets.tolist(), strict=True)]
         parts = [(p, offset) for p, offset in parts if len(p[0])]
         if not parts:
@@ -528,9 +523,10 @@ class WhooshBackend:
         norm_title = 1 - B + B * view.ntw / avg_title
         for w in query_words:
             tf = np.zeros(view.size, dtype=np.float64)
-            bids, bw = self._word_postings(view, "words", w)
+            key = wordindex.term_hash(w)
+            bids, bw = self._word_postings(view, "words", key)
             tf[bids] += bw / norm_body[bids]
-            tids, tw = self._word_postings(view, "title_words", w)
+            tids, tw = self._word_postings(view, "title_words", key)
             tf[tids] += TITLE_BOOST * tw / norm_title[tids]
             df = int(np.count_nonzero(tf[live]))
             idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
@@ -686,7 +682,7 @@ class WhooshBackend:
         else:
             writer._close_segment()
         for segment in segments:
-            text_path, word_path = _text_index_path(self.path, segment), _word_index_path(self.path, segment)
+            text_path, word_path = _beside(self.path, segment, textindex.SUFFIX), _beside(self.path, segment, wordindex.SUFFIX)
             if text_path.exists() and word_path.exists():
                 continue
             reader = SegmentReader(writer.storage, writer.schema, segment)
@@ -698,8 +694,8 @@ class WhooshBackend:
             finally:
                 reader.close()
         writer._commit_toc(segments)
-        textindex.remove_stale_temporaries(self.path)
-        wordindex.remove_stale_temporaries(self.path)
+        for suffix in (textindex.SUFFIX, wordindex.SUFFIX):
+            arrayfile.remove_stale_temporaries(self.path, suffix)
         writer._finish()
 
     def add(

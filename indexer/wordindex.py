@@ -143,21 +143,6 @@ def write(path: Path, arrays: dict[str, np.ndarray]) -> None:
 
 def load_or_build(path: Path, reader: Any, writable: bool) -> SegmentWords:
     """Open the segment's word index; build it from the Whoosh segment when missing or unreadable."""
-    try:
-        arrays, mm = arrayfile.read(path, MAGIC)
-        return SegmentWords(arrays, keepalive=mm)
-    except (OSError, ValueError, KeyError):
-        pass
-    arrays = build(reader)
-    if writable:
-        try:
-            write(path, arrays)
-            arrays2, mm = arrayfile.read(path, MAGIC)
-            return SegmentWords(arrays2, keepalive=mm)
-        except OSError:
-            pass
-    return SegmentWords(arrays)
-
-
-def remove_stale_temporaries(directory: Path) -> int:
-    return arrayfile.remove_stale_temporaries(directory, SUFFIX)
+    required = [f"{field}.{part}" for field in FIELDS for part in ("keys", "starts", "docs", "tf")]
+    arrays, keepalive = arrayfile.load_or_build(path, MAGIC, required, lambda: build(reader), writable)
+    return SegmentWords(arrays, keepalive=keepalive)

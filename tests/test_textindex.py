@@ -6,7 +6,7 @@ import random
 import numpy as np
 import pytest
 
-from indexer import textindex
+from indexer import arrayfile, textindex
 from indexer.analysis import normalize, sentences
 from indexer.api import SearchRequest
 from tests.conftest import make_doc
@@ -142,7 +142,7 @@ def test_temporaries_of_dead_writers_are_removed(tmp_path):
     alive = tmp_path / f".govsearch_def{textindex.SUFFIX}.{os.getpid()}.tmp"
     stale.write_bytes(b"x")
     alive.write_bytes(b"x")
-    assert textindex.remove_stale_temporaries(tmp_path) == 1
+    assert arrayfile.remove_stale_temporaries(tmp_path, textindex.SUFFIX) == 1
     assert not stale.exists() and alive.exists()
 
 
