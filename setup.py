@@ -8,9 +8,10 @@ setup(
     description="Search engine for published Chinese government documents",
     python_requires=">=3.11",
     packages=find_packages(include=["govsearch", "govsearch.*", "indexer", "indexer.*",
+                                    "extract", "extract.*", "archive", "archive.*",
                                     "crawl", "crawl.*", "webui", "webui.*"]),
     include_package_data=True,
-    package_data={"webui": ["templates/*", "static/*"], "crawl": ["data/*"]},
+    package_data={"webui": ["templates/*", "static/*"], "extract": ["data/*"]},
     install_requires=[
         # Search core
         "whoosh-reloaded>=2.7.5,<2.8",  # see docs/decisions.md
@@ -24,6 +25,7 @@ setup(
         # Web UI
         "flask>=3.0",
         "waitress>=3.0",
+        "lxml_html_clean>=0.1",  # webui/archive.py: sanitising archived pages
         # Cleaner (issue 3)
         "lxml>=5.2",
         "charset-normalizer>=3.3",

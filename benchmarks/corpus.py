@@ -14,7 +14,7 @@ names, years, counts, percentages, 文号, publishers and dates replaced, so tha
 The same ``seed`` and ``n`` always give the same documents (ids included), so two engines
 can be measured on exactly the same corpus, and a failure can be reproduced.
 
-Place names come from the GB/T 2260 table shipped in ``crawl/data/gbt2260.tsv`` (built from
+Place names come from the GB/T 2260 table shipped in ``extract/data/gbt2260.tsv`` (built from
 the MIT-licensed ``cpca`` package data): ~2,900 current county-level divisions with their
 city and province.
 
@@ -42,7 +42,7 @@ if str(ROOT) not in sys.path:
 from indexer.document import Document, Region, make_id  # noqa: E402
 
 SEEDS_DIR = ROOT / "seeds"
-REGION_TABLE = ROOT / "crawl" / "data" / "gbt2260.tsv"
+REGION_TABLE = ROOT / "extract" / "data" / "gbt2260.tsv"
 MUNICIPALITIES = {"11", "12", "31", "50"}  # province-level cities: city == province
 
 # Place names that occur in the seeds; each is replaced by the generated report's own place.
@@ -106,7 +106,7 @@ class Place:
 def load_places(table: Path = REGION_TABLE) -> list[Place]:
     """Every current county-level division with its city and province, in code order."""
     if not table.exists():
-        raise SystemExit(f"找不到行政区划表 {table}（crawl/data/gbt2260.tsv）")
+        raise SystemExit(f"找不到行政区划表 {table}（extract/data/gbt2260.tsv）")
     names: dict[str, str] = {}
     for line in table.read_text(encoding="utf-8").splitlines():
         if line.startswith("#") or not line.strip():

@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawl.clean import clean_bytes  # noqa: E402
+from extract.clean import clean_bytes  # noqa: E402
 
 PAGES = ROOT / "tests" / "fixtures" / "pages"
 DOC = ROOT / "docs" / "benchmarks.md"

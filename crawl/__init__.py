@@ -1,2 +1,3 @@
-"""Turning government publications into Documents: the cleaner (pages, text dumps, PDF, DOCX)
-and the polite Scrapy crawler that feeds it."""
+"""The polite, incremental Scrapy fetcher: spider, discovery, politeness, crawl state, pipeline.
+
+Extraction lives in :mod:`extract`, WARC captures in :mod:`archive`."""

@@ -26,7 +26,7 @@ from crawl.settings import MAX_RETRY_AFTER
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-    from crawl.spider import CrawlContext
+    from crawl.context import CrawlContext
 
 BACKOFF_CAP = 60.0
 

@@ -20,7 +20,7 @@ from crawl.dedup import NearDuplicates
 from indexer.document import Document, make_id
 
 if TYPE_CHECKING:
-    from crawl.spider import CrawlContext
+    from crawl.context import CrawlContext
 
 GONE_KEY = "gone"  # Document.extra key: "YYYY-MM-DD HTTP 404" once the page disappeared
 GONE_SOURCES_KEY = "gone_sources"  # other sources that disappeared, one per line

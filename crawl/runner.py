@@ -122,11 +122,12 @@ def reindex(data_dir: str | Path, *, progress: Any = None) -> dict[str, Any]:
     document, flagged as gone. A file is a document of its own only when the page that
     linked it (its request's Referer) is not an article.
     """
+    from archive.warc import iter_captures, read_capture
     from crawl import discovery
     from crawl.dedup import NearDuplicates
     from crawl.pipelines import DocumentSink
-    from crawl.spider import REPORT_ATTACHMENTS, clean_page
-    from crawl.warc import iter_captures, read_capture
+    from crawl.spider import REPORT_ATTACHMENTS
+    from extract import extract_bytes
     from indexer import open_index
 
     data_dir = Path(data_dir)
@@ -184,7 +185,7 @@ def reindex(data_dir: str | Path, *, progress: Any = None) -> dict[str, Any]:
         capture = load(url)
         if capture is None:
             continue
-        result = clean_page(capture.body, url=url, headers=capture.headers,
+        result = extract_bytes(capture.body, url=url, headers=capture.headers,
                             fetch_attachment=fetch)
         if result.kind not in ("article", "attachment-only") or result.document is None:
             continue
@@ -203,7 +204,7 @@ def reindex(data_dir: str | Path, *, progress: Any = None) -> dict[str, Any]:
         capture = load(url)
         if capture is None:
             continue
-        result = clean_page(capture.body, url=url, headers=capture.headers)
+        result = extract_bytes(capture.body, url=url, headers=capture.headers)
         if result.document is None:
             continue
         built.add(first_seq(url), url, _stamp(result.document, url, latest_ok, first_seen_sha))
@@ -294,7 +295,7 @@ def _attachment_referers(warc_dir: Path) -> dict[str, str]:
     """URL → the Referer its first request carried (the page that linked it)."""
     from warcio.archiveiterator import ArchiveIterator
 
-    from crawl.warc import warc_files
+    from archive.warc import warc_files
 
     out: dict[str, str] = {}
     for path in warc_files(warc_dir):

@@ -9,7 +9,7 @@ How one crawl flows:
   half of the article links were met by an earlier run ("reached known items").
 * Known articles and attachments are requested conditionally (If-None-Match /
   If-Modified-Since); a 304 costs no body. 404/410 mark a page gone and flag its document.
-* Each article page is cleaned by :func:`crawl.clean.clean_bytes`. Its attachments are
+* Each article page is cleaned by :func:`extract.extract_bytes`. Its attachments are
   fetched (politely, archived) and handed back to the cleaner, since a report is often only
   a PDF behind a "详见附件" page.
 * Documents go to :class:`crawl.pipelines.DocumentSink`, the single writer of the index.
@@ -21,7 +21,7 @@ import datetime as dt
 import json
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,83 +30,18 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 
+from archive.warc import read_capture
 from crawl import discovery
+from crawl.context import CrawlContext
 from crawl.middlewares import HOST_GIVEN_UP
 from crawl.settings import CrawlOptions
-from crawl.state import CrawlState
-from crawl.warc import WarcRecorder, read_capture
+from extract import extract_bytes
 
 #: Attachment formats fetched for the archive and handed to the cleaner.
 REPORT_ATTACHMENTS = (".pdf", ".doc", ".docx", ".wps", ".ofd")
 HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "")
 #: A robots.txt Crawl-delay above this is capped (Nutch skips such hosts; we slow down).
 MAX_CRAWL_DELAY = 60.0
-
-
-def clean_page(data: bytes, *, url: str, headers: dict[str, str] | None = None,
-               fetch_attachment: Any = None) -> Any:
-    """The cleaner's entry point (one place, so the crawl and reindex clean identically)."""
-    from crawl.clean import clean_bytes
-
-    return clean_bytes(data, url=url, headers=headers, fetch_attachment=fetch_attachment)
-
-
-@dataclass
-class CrawlStats:
-    """Live numbers for the progress line and the end-of-crawl summary."""
-
-    pages: int = 0
-    bytes: int = 0
-    not_modified: int = 0
-    new_docs: int = 0
-    updated_docs: int = 0
-    unchanged_docs: int = 0
-    duplicates: int = 0
-    gone: int = 0
-    not_articles: int = 0
-    retries: int = 0
-    traps: int = 0
-    offsite: int = 0
-    robots_forbidden: int = 0
-    stopped_pagination: int = 0
-    host_given_up: int = 0  # requests not sent because their host kept failing
-    per_host: Counter = field(default_factory=Counter)
-    status: Counter = field(default_factory=Counter)
-    errors: list[tuple[str, str]] = field(default_factory=list)
-    started: float = 0.0
-
-    def fetched(self, url: str, status: int, size: int) -> None:
-        self.pages += 1
-        self.bytes += size
-        self.per_host[discovery.host_of(url)] += 1
-        self.status[status] += 1
-        if status == 304:
-            self.not_modified += 1
-
-    def error(self, url: str, reason: str) -> None:
-        self.errors.append((url, reason))
-
-    def progress_line(self) -> str:
-        hosts = " ".join(f"{h}:{n}" for h, n in self.per_host.most_common(4))
-        return (f"已抓取 {self.pages} 页（未变 304：{self.not_modified}）· 新文档 {self.new_docs}"
-                f" · 更新 {self.updated_docs} · 重复 {self.duplicates} · 失效 {self.gone}"
-                f" · 错误 {len(self.errors)} · {hosts}")
-
-    def summary(self, elapsed: float) -> dict[str, Any]:
-        return {
-            "pages": self.pages, "bytes": self.bytes, "not_modified": self.not_modified,
-            "new_docs": self.new_docs, "updated_docs": self.updated_docs,
-            "unchanged_docs": self.unchanged_docs, "duplicates": self.duplicates,
-            "gone": self.gone, "not_articles": self.not_articles, "retries": self.retries,
-            "traps": self.traps, "offsite": self.offsite,
-            "robots_forbidden": self.robots_forbidden,
-            "stopped_pagination": self.stopped_pagination,
-            "host_given_up": self.host_given_up,
-            "per_host": dict(self.per_host), "status": {str(k): v for k, v in self.status.items()},
-            "errors": [list(e) for e in self.errors[:200]], "error_count": len(self.errors),
-            "elapsed": round(elapsed, 3),
-            "pages_per_second": round(self.pages / elapsed, 3) if elapsed > 0 else None,
-        }
 
 
 @dataclass
@@ -119,24 +54,6 @@ class PendingArticle:
     headers: dict[str, str]
     capture: dict[str, Any]
     waiting: set[str]
-
-
-class CrawlContext:
-    """What the spider, middlewares and the pipeline share during one crawl."""
-
-    def __init__(self, options: CrawlOptions):
-        self.options = options
-        self.state = CrawlState(options.data_dir / "crawl.sqlite")
-        self.recorder = WarcRecorder(options.data_dir / "warc")
-        self.stats = CrawlStats()
-        self.sink: Any = None  # crawl.pipelines.DocumentSink, opened with the pipeline
-        self.host_floor: dict[str, float] = {}  # download slot → robots.txt Crawl-delay
-        self.hosts_given_up: set[str] = set()  # download slots the circuit breaker closed
-        self.resumed = False
-
-    def close(self) -> None:
-        self.recorder.close()
-        self.state.close()
 
 
 def _headers(response: Response) -> dict[str, str]:
@@ -382,7 +299,7 @@ class GovSpider(scrapy.Spider):
             yield from self._standalone_attachment(response, url, key, capture)
             self.ctx.state.mark_done([key])
             return
-        from crawl.encoding import decode_html
+        from extract.encoding import decode_html
 
         text, _ = decode_html(body, headers.get("content-type"))
         depth = response.meta["gs_depth"]
@@ -401,7 +318,7 @@ class GovSpider(scrapy.Spider):
             self.ctx.stats.unchanged_docs += 1
             self.ctx.state.mark_done([key])
             return
-        result = clean_page(body, url=url, headers=headers)
+        result = extract_bytes(body, url=url, headers=headers)
         if result.kind not in ("article", "attachment-only"):
             if kind == "article":
                 # An "article" URL that is really a list: read it as one.
@@ -458,7 +375,7 @@ class GovSpider(scrapy.Spider):
         return capture.body if capture and capture.status == 200 else None
 
     def _finish_article(self, pending: PendingArticle) -> None:
-        result = clean_page(pending.body, url=pending.url, headers=pending.headers,
+        result = extract_bytes(pending.body, url=pending.url, headers=pending.headers,
                             fetch_attachment=self._fetch_archived)
         if result.document is None:
             self.ctx.stats.not_articles += 1
@@ -482,7 +399,7 @@ class GovSpider(scrapy.Spider):
     def _standalone_attachment(self, response: Response, url: str, key: str,
                                capture: dict[str, Any]) -> Iterable[Request]:
         """A report linked straight from a column (a PDF with no article page)."""
-        result = clean_page(response.body, url=url, headers=_headers(response))
+        result = extract_bytes(response.body, url=url, headers=_headers(response))
         if result.document is None:
             self.ctx.stats.not_articles += 1
             return ()

@@ -77,7 +77,7 @@ main.add_command(serve)
 
 
 def _walk(paths: tuple[Path, ...]) -> list[Path]:
-    from crawl.loaders import SUPPORTED_SUFFIXES
+    from extract.dispatch import SUPPORTED_SUFFIXES
 
     files: list[Path] = []
     for path in paths:
@@ -104,8 +104,8 @@ def index(obj: Context, paths: tuple[Path, ...], workers: int | None, batch_size
     """
     from tqdm import tqdm
 
-    from crawl.errors import LoadError
-    from crawl.loaders import load_file
+    from extract.dispatch import load_file
+    from extract.errors import LoadError
 
     files = _walk(paths)
     failures: list[tuple[str, str]] = []

@@ -42,7 +42,7 @@ def backend_factory(tmp_path: Path) -> Callable[..., WhooshBackend]:
 
 @pytest.fixture(scope="session")
 def seed_docs() -> list[Document]:
-    from crawl.loaders import load_file
+    from extract.dispatch import load_file
 
     assert len(SEEDS) == 5, "seeds/ must hold the five seed documents"
     return [load_file(p) for p in SEEDS]

@@ -12,7 +12,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from crawl.loaders import load_file
+from extract.dispatch import load_file
 from indexer import Attachment, Document, Region, make_id, open_index
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,8 +74,8 @@ class SeededIndex:
 def write_capture(data_dir: Path, payload: bytes = HOSTILE_PAGE,
                   fetched: dt.datetime = dt.datetime(2021, 3, 2, 8, 30, tzinfo=dt.UTC)) -> str:
     """Archive the hostile page the way the crawler does (WARC + crawl state row)."""
+    from archive.warc import WarcRecorder, payload_sha256
     from crawl.state import CrawlState
-    from crawl.warc import WarcRecorder, payload_sha256
 
     # warcio leaves SpooledTemporaryFile buffers to the garbage collector (a ResourceWarning
     # that pytest's filterwarnings=error turns into a failure): collect them here, quietly.

@@ -13,12 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawl.attachments import attachment_extension, join_wrapped_lines, sniff_kind
-from crawl.clean import MAX_HTML_BYTES, CleanResult, clean_bytes, clean_file, load_document_file
-from crawl.encoding import decode_html
-from crawl.errors import LoadError, NotAnArticle
-from crawl.labels import label_pairs
-from crawl.loaders import load_file
+from extract.attachments import attachment_extension, join_wrapped_lines, sniff_kind
+from extract.clean import MAX_HTML_BYTES, CleanResult, clean_bytes, clean_file, load_document_file
+from extract.dispatch import load_file
+from extract.encoding import decode_html
+from extract.errors import LoadError, NotAnArticle
+from extract.labels import label_pairs
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 BODY = "".join(

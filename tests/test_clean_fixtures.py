@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crawl.clean import clean_bytes
+from extract.clean import clean_bytes
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 GOLDS = sorted(PAGES.glob("*.json"))

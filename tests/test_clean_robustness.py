@@ -5,7 +5,7 @@ def test_pages_of_hundreds_of_thousands_of_tiny_elements_are_refused_quickly():
     """Hardening bug 5: 200,000 one-character <p> (or links) took 10-18 s to clean."""
     import time
 
-    from crawl.clean import clean_bytes
+    from extract.clean import clean_bytes
 
     for element in ("<p>字</p>", '<a href="/a.html">字</a>'):
         page = ("<html><body>" + element * 200_000 + "</body></html>").encode("utf-8")

@@ -18,9 +18,9 @@ import pytest
 from fixtures.sites.server import LoggedRequest, Route
 from fixtures.sites.sites import Fixture, build, set_trs_lists, trs_article
 
+from archive.warc import iter_captures
 from crawl.runner import reindex, run_crawl_subprocess
 from crawl.settings import CrawlOptions
-from crawl.warc import iter_captures
 from indexer import open_index
 from indexer.document import Document, make_id
 

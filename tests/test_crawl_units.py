@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from fixtures.sites.sites import PROXY, hanweb_column, hanweb_record, report_paragraphs
 
+from archive.warc import WarcRecorder, iter_captures, read_capture
 from crawl import discovery
 from crawl.dedup import NearDuplicates
 from crawl.middlewares import retry_after_seconds
 from crawl.settings import DEFAULT_DELAY, CrawlOptions, scrapy_settings
 from crawl.state import CrawlState
-from crawl.warc import WarcRecorder, iter_captures, read_capture
 
 
 @pytest.mark.parametrize("url, kind", [

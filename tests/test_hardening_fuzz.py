@@ -158,9 +158,9 @@ def test_paragraph_number_that_isdigit_but_not_int_is_not_a_500(client, seeded, 
 def test_a_title_ending_in_a_long_digit_run_does_not_hang(entry):
     title = "关于" + "1" * 40 + "x"
     calls = {
-        "infer_doc_type": f"from crawl.metadata import infer_doc_type; infer_doc_type({title!r})",
-        "parse_text_dump": f"from crawl.textdump import parse_text_dump; parse_text_dump({title!r}, 'x')",
-        "clean_bytes": ("from crawl.clean import clean_bytes; clean_bytes("
+        "infer_doc_type": f"from extract.metadata import infer_doc_type; infer_doc_type({title!r})",
+        "parse_text_dump": f"from extract.textdump import parse_text_dump; parse_text_dump({title!r}, 'x')",
+        "clean_bytes": ("from extract.clean import clean_bytes; clean_bytes("
                         f"'<html><head><meta charset=utf-8><title>{title}</title></head><body><div id=zoom>"
                         + "<p>为深入贯彻落实法治政府建设实施纲要，现将我县法治政府建设情况报告如下。</p>" * 5
                         + "</div></body></html>'.encode(), url='https://www.example.gov.cn/art/2021/3/1/a.html')"),

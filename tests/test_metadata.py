@@ -1,4 +1,4 @@
-"""Unit tests for crawl.metadata: every spelling the helpers promise, and the refusals."""
+"""Unit tests for extract.metadata: every spelling the helpers promise, and the refusals."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crawl.metadata import (
+from extract.metadata import (
     _DOC_TYPE_ENDINGS,
     clean_line,
     find_signoff_date,

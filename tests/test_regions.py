@@ -1,4 +1,4 @@
-"""crawl.regions: GB/T 2260 lookups, zones, SiteIDCode, and the leave-it-unknown rule."""
+"""extract.regions: GB/T 2260 lookups, zones, SiteIDCode, and the leave-it-unknown rule."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crawl.regions import region_code_from_credit_code, region_from_code, resolve_region
+from extract.regions import region_code_from_credit_code, region_from_code, resolve_region
 from indexer.document import Region
 
 
@@ -175,7 +175,7 @@ def test_resolve_region_never_raises(text: str, site: str) -> None:
 
 
 def test_ministry_site_codes_name_no_region():
-    from crawl.regions import resolve_region
+    from extract.regions import resolve_region
 
     assert resolve_region("某部", site_id_code="bm31000001").is_empty()
     assert resolve_region(None, site_id_code="4403000052").city == "深圳市"

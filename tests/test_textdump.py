@@ -1,4 +1,4 @@
-"""crawl.textdump on the five seed dumps (hand-checked figures) and on hostile input."""
+"""extract.textdump on the five seed dumps (hand-checked figures) and on hostile input."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawl.errors import LoadError
-from crawl.loaders import SUPPORTED_SUFFIXES, load_file
-from crawl.metadata import is_chrome_line
-from crawl.textdump import MAX_BYTES, load_text_dump, parse_text_dump
+from extract.dispatch import SUPPORTED_SUFFIXES, load_file
+from extract.errors import LoadError
+from extract.metadata import is_chrome_line
+from extract.textdump import MAX_BYTES, load_text_dump, parse_text_dump
 from indexer.document import Document, make_id
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

@@ -11,10 +11,7 @@ shown inside a sandboxed iframe. Any one of the three would be enough.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from flask import Response, abort
 
@@ -37,78 +34,22 @@ class Capture:
     sha256: str  # of the payload as the server sent it (what Document.capture_sha256 holds)
 
 
-def _locations(doc: Document) -> list[tuple[str, int]]:
-    """Where the crawler archived ``doc``'s URLs: (WARC file, offset) from its state DB.
-
-    Opened read-only so the web server never creates or locks the crawler's database.
-    """
-    db_path = data_dir() / "crawl.sqlite"
-    if not db_path.exists():
-        return []
-    urls = [doc.source, *doc.other_sources]
-    try:
-        db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=2.0)
-        try:
-            placeholders = ",".join("?" * len(urls))
-            rows = db.execute(
-                f"SELECT warc_file, warc_offset FROM urls WHERE url IN ({placeholders})"
-                " AND warc_file IS NOT NULL", urls).fetchall()
-        finally:
-            db.close()
-    except sqlite3.Error as err:
-        log.warning("cannot read crawl state %s: %s", db_path, err)
-        return []
-    return [(str(file), int(offset)) for file, offset in rows if file and offset is not None]
-
-
 def _read_capture(doc: Document) -> Capture | None:
     """The archived response whose payload hash is ``doc.capture_sha256``, or None.
 
-    Looks the record up by the crawler's (file, offset) for the document's URLs and checks
-    the hash; a missing crawler module, database or WARC file is "no capture", never a 500.
+    Found through :mod:`archive.captures` (the capture index beside the WARC files) and
+    checked by its hash; a missing index or WARC file is "no capture", never a 500.
     """
     if not doc.capture_sha256:
         return None
-    try:
-        from crawl.warc import read_capture
-    except ImportError:
+    from archive.captures import find_capture
+
+    record = find_capture(data_dir() / "warc", sha256=doc.capture_sha256,
+                          urls=[doc.source, *doc.other_sources], max_scan_bytes=MAX_SCAN_BYTES)
+    if record is None:
         return None
-    warc_dir = data_dir() / "warc"
-    for file, offset in _locations(doc):
-        if "/" in file or "\\" in file or file.startswith("."):
-            continue  # the database names files inside warc/, nothing else
-        try:
-            record = read_capture(warc_dir, file, offset)
-        except Exception as err:  # a damaged WARC must not take the page down
-            log.warning("cannot read capture %s@%s: %s", file, offset, err)
-            continue
-        if record is not None and record.sha256 == doc.capture_sha256:
-            return _capture(record)
-    # The crawler's row points at the URL's latest capture; when a page's bytes changed but
-    # its text did not (a view counter), the document still cites an older capture.
-    return _scan_for(doc, warc_dir)
-
-
-def _capture(record: Any) -> Capture:
     return Capture(payload=record.body, content_type=record.headers.get("content-type"),
                    sha256=record.sha256)
-
-
-def _scan_for(doc: Document, warc_dir: Path) -> Capture | None:
-    """Find the cited capture by reading the archive, when it is small enough to read now."""
-    from crawl.warc import iter_captures, warc_files
-
-    files = warc_files(warc_dir)
-    if not files or sum(f.stat().st_size for f in files) > MAX_SCAN_BYTES:
-        return None
-    urls = {doc.source, *doc.other_sources}
-    try:
-        for record in iter_captures(warc_dir):
-            if record.url in urls and record.sha256 == doc.capture_sha256:
-                return _capture(record)
-    except Exception as err:  # a damaged WARC must not take the page down
-        log.warning("cannot scan captures in %s: %s", warc_dir, err)
-    return None
 
 
 def capture_available(doc: Document) -> bool:
@@ -172,7 +113,7 @@ def raw_response(doc: Document) -> Response:
         # PDFs, DOCs…: a download, never rendered in our origin.
         headers["Content-Disposition"] = f'attachment; filename="{doc.id}.bin"'
         return Response(capture.payload, mimetype="application/octet-stream", headers=headers)
-    from crawl.encoding import decode_html
+    from extract.encoding import decode_html
 
     text, _encoding = decode_html(capture.payload, capture.content_type)
     if content_type == "text/plain":

@@ -27,8 +27,8 @@ if str(ROOT) not in sys.path:
 import atheris  # noqa: E402
 
 with atheris.instrument_imports():
-    from crawl.clean import clean_bytes
-    from crawl.textdump import parse_text_dump
+    from extract.clean import clean_bytes
+    from extract.textdump import parse_text_dump
     from indexer.api import QueryError
     from indexer.query import parse_query
 

@@ -1,6 +1,6 @@
 """Child process of the crash loop: index a folder the way ``govsearch index`` does, and say so.
 
-It loads every file with ``crawl.loaders.load_file`` and calls ``WhooshBackend.add`` exactly
+It loads every file with ``extract.dispatch.load_file`` and calls ``WhooshBackend.add`` exactly
 as the CLI does, but hooks the backend's commit so that it prints, on stdout and flushed:
 
     BEGIN <n>          a commit of n new documents is starting (Whoosh writes, merges, renames)
@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from crawl.errors import LoadError  # noqa: E402
-from crawl.loaders import load_file  # noqa: E402
+from extract.dispatch import load_file  # noqa: E402
+from extract.errors import LoadError  # noqa: E402
 from indexer.api import SearchRequest  # noqa: E402
 from indexer.whoosh_backend import WhooshBackend  # noqa: E402
 

@@ -68,7 +68,7 @@ class CrashReport:
 
 
 def expected_ids(corpus: Path) -> set[str]:
-    from crawl.loaders import load_file
+    from extract.dispatch import load_file
 
     return {load_file(p).id for p in sorted(corpus.glob("*.txt"))}
 

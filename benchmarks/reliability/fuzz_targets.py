@@ -98,7 +98,7 @@ def dump_strategy() -> st.SearchStrategy[str]:
 
 
 def check_text_dump(text: str) -> str | None:
-    from crawl.textdump import parse_text_dump
+    from extract.textdump import parse_text_dump
 
     try:
         doc = parse_text_dump(text, "fuzz://dump")
@@ -117,8 +117,8 @@ def dump_bytes_strategy() -> st.SearchStrategy[bytes]:
 
 
 def check_dump_file(folder: Path, data: bytes) -> str | None:
-    from crawl.errors import LoadError
-    from crawl.textdump import load_text_dump
+    from extract.errors import LoadError
+    from extract.textdump import load_text_dump
 
     path = folder / "fuzz.txt"
     path.write_bytes(data)
@@ -198,7 +198,7 @@ def hostile_pages() -> list[tuple[str, bytes]]:
 
 
 def check_clean(data: bytes, url: str | None = "https://www.example.gov.cn/art/2021/3/1/a.html") -> str | None:
-    from crawl.clean import CleanResult, clean_bytes
+    from extract.clean import CleanResult, clean_bytes
 
     try:
         result = clean_bytes(data, url=url)
@@ -281,7 +281,7 @@ def mutated(draw, original: bytes) -> bytes:
 
 
 def check_attachment(data: bytes, kind: str) -> str | None:
-    from crawl.attachments import AttachmentError, docx_paragraphs, pdf_paragraphs
+    from extract.attachments import AttachmentError, docx_paragraphs, pdf_paragraphs
 
     reader = pdf_paragraphs if kind == "pdf" else docx_paragraphs
     try:

@@ -14,8 +14,6 @@ import click
 
 from indexer.document import Document
 
-_TEXT_SUFFIXES = (".txt",)
-
 
 @click.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
@@ -23,24 +21,14 @@ _TEXT_SUFFIXES = (".txt",)
 @click.option("--json", "as_json", is_flag=True, help="Print the Document as JSON.")
 def extract(file: str, url: str | None, as_json: bool) -> None:
     """Clean one HTML/PDF/DOCX/text file into a Document and print it."""
+    from extract import extract_file
+
     path = Path(file)
-    kind, reason, template = "article", None, None
-    if path.suffix.lower() in _TEXT_SUFFIXES:
-        from crawl.errors import LoadError
-        from crawl.loaders import load_file
-
-        try:
-            document = load_file(path)
-        except LoadError as exc:
-            raise click.ClickException(f"无法提取 {path.name}：{exc}") from None
-    else:
-        from crawl.clean import clean_file
-
-        result = clean_file(path, url=url)
-        if result.document is None:
-            label = "不是文章页面" if result.kind == "not-article" else "无法提取"
-            raise click.ClickException(f"{label}（{path.name}）：{result.reason or '未知原因'}")
-        document, kind, reason, template = result.document, result.kind, result.reason, result.template
+    result = extract_file(path, url=url)
+    if result.document is None:
+        label = "不是文章页面" if result.kind == "not-article" else "无法提取"
+        raise click.ClickException(f"{label}（{path.name}）：{result.reason or '未知原因'}")
+    document, kind, reason, template = result.document, result.kind, result.reason, result.template
 
     if as_json:
         click.echo(json.dumps(document_json(document, kind, reason, template), ensure_ascii=False, indent=2))

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 import lxml.html
 from lxml import etree
 
-from crawl.metadata import is_chrome_line
-from crawl.templates import TEMPLATES, fingerprint, marked_body
+from extract.metadata import is_chrome_line
+from extract.templates import TEMPLATES, fingerprint, marked_body
 
 # Elements whose content is never reader-visible text.
 _INVISIBLE = {

@@ -6,9 +6,9 @@ when the same texts also name its province or city; generic words that happen to
 division names (城区, 新区…) are never matched; two-character names (和县, 沛县) count only
 right after a boundary (start, punctuation, 省/市/州/盟) so that 各区和县 is not 和县.
 
-Data: ``crawl/data/gbt2260.tsv`` (generated from the cpca packages' adcode tables by
-``crawl/data/build_gbt2260.py``; current names plus divisions abolished since ~2016 so that
-older reports still resolve) and ``crawl/data/region_supplement.tsv`` (hand-checked
+Data: ``extract/data/gbt2260.tsv`` (generated from the cpca packages' adcode tables by
+``extract/data/build_gbt2260.py``; current names plus divisions abolished since ~2016 so that
+older reports still resolve) and ``extract/data/region_supplement.tsv`` (hand-checked
 functional zones such as 漳河新区 that have no code of their own and resolve to their parent).
 """
 

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from lxml import etree
 
-from crawl.metadata import clean_line
+from extract.metadata import clean_line
 from indexer.document import Attachment
 
 ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps", "ofd", "xls", "xlsx", "et", "zip", "rar",
@@ -61,7 +61,7 @@ def attachment_extension(href: str, name: str = "") -> str | None:
 
 def find_attachment_links(root: etree._Element, base: str | None) -> list[Attachment]:
     """All attachment links of the page, absolute when a base is known, in page order."""
-    from crawl.html_extract import normalize_space
+    from extract.html_extract import normalize_space
 
     seen: set[str] = set()
     found: list[Attachment] = []

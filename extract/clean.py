@@ -23,7 +23,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
 
-from crawl.attachments import (
+from extract.attachments import (
     TEXT_EXTENSIONS,
     AttachmentError,
     attachment_extension,
@@ -33,11 +33,11 @@ from crawl.attachments import (
     pdf_paragraphs,
     sniff_kind,
 )
-from crawl.encoding import decode_html
-from crawl.errors import LoadError, NotAnArticle
-from crawl.html_extract import BodyChoice, Line, PageParseError, PageView, build_view, choose_body
-from crawl.labels import LABEL_FIELDS, field_values, is_label_line, label_pairs
-from crawl.metadata import (
+from extract.encoding import decode_html
+from extract.errors import LoadError, NotAnArticle
+from extract.html_extract import BodyChoice, Line, PageParseError, PageView, build_view, choose_body
+from extract.labels import LABEL_FIELDS, field_values, is_label_line, label_pairs
+from extract.metadata import (
     clean_line,
     find_signoff_date,
     infer_doc_type,
@@ -47,7 +47,7 @@ from crawl.metadata import (
     parse_date,
     report_year,
 )
-from crawl.regions import resolve_region
+from extract.regions import resolve_region
 from indexer.document import Attachment, Document, make_id
 
 __all__ = ["MAX_HTML_BYTES", "MAX_INPUT_BYTES", "CleanResult", "clean_bytes", "clean_file", "load_document_file"]
@@ -600,7 +600,7 @@ def _strip_site_suffix(head_title: str, view: PageView) -> str:
 
 
 def _title_class_texts(view: PageView) -> list[tuple[etree._Element, str]]:
-    from crawl.html_extract import normalize_space
+    from extract.html_extract import normalize_space
 
     texts = []
     for el in view.root.xpath('//*[contains(@class, "title") or contains(@id, "title")]')[:40]:

@@ -23,8 +23,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from crawl.errors import LoadError
-from crawl.metadata import (
+from extract.clean import CleanResult
+from extract.errors import LoadError
+from extract.metadata import (
     clean_line,
     find_signoff_date,
     infer_doc_type,
@@ -34,10 +35,10 @@ from crawl.metadata import (
     parse_date,
     report_year,
 )
-from crawl.regions import region_code_from_credit_code, resolve_region
+from extract.regions import region_code_from_credit_code, resolve_region
 from indexer.document import Document, make_id
 
-__all__ = ["MAX_BYTES", "load_text_dump", "parse_text_dump"]
+__all__ = ["MAX_BYTES", "load_text_dump", "parse_text_dump", "text_dump_result"]
 
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -186,7 +187,7 @@ def _first_sentence(text: str, limit: int = 60) -> str:
     return sentence if len(sentence) <= limit else sentence[:limit] + "…"
 
 
-def parse_text_dump(text: str, source: str) -> Document:
+def parse_text_dump(text: str, source: str, url: str | None = None) -> Document:
     """Turn the text of a dump into a Document. Never raises: odd input gives a thin Document."""
     text = text.lstrip("\ufeff")
     lines = [clean_line(raw) for raw in text.splitlines()]
@@ -363,7 +364,7 @@ def _decode(data: bytes) -> tuple[str, str]:
         raise LoadError("既不是 UTF-8 也不是 GB18030 编码的文本") from exc
 
 
-def load_text_dump(path: Path | str) -> Document:
+def load_text_dump(path: Path | str, url: str | None = None) -> Document:
     """Read a dump file (UTF-8 with or without BOM, else GB18030) into a Document.
 
     Raises LoadError with a one-line reason for missing, oversized, empty or binary files;
@@ -388,8 +389,25 @@ def load_text_dump(path: Path | str) -> Document:
     text, encoding = _decode(data)
     if "\ufffd" in text[:4096] and text[:4096].count("\ufffd") > 20:
         raise LoadError("编码无法识别（乱码过多）")
-    doc = parse_text_dump(text, str(path.resolve()))
+    doc = parse_text_dump(text, url or str(path.resolve()), url=url)
     if not doc.paragraphs:
         raise LoadError("没有找到正文")
     doc.encoding = encoding
     return doc
+
+
+def text_dump_result(data: bytes, *, source: str, url: str | None = None) -> CleanResult:
+    """A fetched ``text/plain`` page or dump as a :class:`CleanResult`. Never raises."""
+    try:
+        if len(data) > MAX_BYTES:
+            raise LoadError(f"文件过大（{len(data) / 1024 / 1024:.0f} MB，上限 50 MB）")
+        if not data.strip():
+            raise LoadError("空文件")
+        text, encoding = _decode(data)
+        doc = parse_text_dump(text, source, url=url)
+    except LoadError as exc:
+        return CleanResult(None, "error", str(exc))
+    if not doc.paragraphs:
+        return CleanResult(None, "not-article", "没有找到正文")
+    doc.encoding = encoding
+    return CleanResult(doc, "article", template="text")

