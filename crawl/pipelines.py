@@ -73,7 +73,7 @@ class DocumentSink:
             self._count("unchanged_docs")
             self.maybe_flush()
             return "unchanged"
-        canonical_id = self.dedup.find(document.title, document.body, exclude=document.id)
+        canonical_id = self.dedup.find(document.title or "", document.body, exclude=document.id)
         canonical = self._lookup(canonical_id) if canonical_id else None
         if canonical is not None and canonical.source != url:
             if url not in canonical.other_sources:
@@ -98,7 +98,7 @@ class DocumentSink:
         else:
             self._count("new_docs")
             outcome = "new"
-        self.dedup.add(document.id, document.title, document.body)
+        self.dedup.add(document.id, document.title or "", document.body)
         self.buffer[document.id] = document
         self.bodies[document.id] = document
         fields["doc_id"] = document.id
@@ -142,7 +142,7 @@ class DocumentSink:
                 for url, fields in self.url_updates:
                     self.state.record(url, **fields)
                 for doc_id, document in self.bodies.items():
-                    self.state.save_body(doc_id, document.title, document.body)
+                    self.state.save_body(doc_id, document.title or "", document.body)
                 self.state.mark_done(self.done_keys)
         self.buffer.clear()
         self.url_updates.clear()

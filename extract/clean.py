@@ -35,13 +35,14 @@ from extract.attachments import (
 )
 from extract.encoding import decode_html
 from extract.errors import LoadError, NotAnArticle
+from extract.fields import Evidence, choose_published, choose_publisher, not_a_title
+from extract.furniture import is_chrome_line
 from extract.html_extract import BodyChoice, Line, PageParseError, PageView, build_view, choose_body
 from extract.labels import LABEL_FIELDS, field_values, is_label_line, label_pairs
 from extract.metadata import (
     clean_line,
     find_signoff_date,
     infer_doc_type,
-    is_chrome_line,
     normalize_doc_number,
     normalize_publisher,
     parse_date,
@@ -336,6 +337,8 @@ def _clean_html(text: str, encoding: str, *, url: str | None, source: str, base:
 
     fields = _page_fields(view, body)
     title = _choose_title(view, fields, body.container)
+    if title and not_a_title(title) not in (None, "an organisation or site name", "column name"):
+        title = None  # a date widget, a 文号 or an addressee is never shown as the title
     doc_number = _first_valid(fields, "doc_number", normalize_doc_number)
     paragraphs = body_paragraphs(body.lines, title, doc_number)
     if doc_number is None:
@@ -388,14 +391,12 @@ def _clean_html(text: str, encoding: str, *, url: str | None, source: str, base:
 
     meta = view.meta
     site_name = meta.get("sitename")
-    publisher = (_first_valid(fields, "publisher", _publisher)
-                 or _publisher(meta.get("contentsource"))
-                 or _first_valid(fields, "source", _publisher)
-                 or _signature_publisher(paragraphs))
-    published = (_first_date(meta.get(k) for k in _META_PUBLISHED)
-                 or _first_valid(fields, "published", parse_date)
-                 or _first_valid(fields, "date", parse_date)
-                 or url_date(url))
+    evidence = Evidence(labelled={name: [v for _label, v in values] for name, values in fields.items()
+                                  if name != "extra_pairs"},
+                        body=paragraphs, url=url)
+    signature = [name] if (name := _signature_publisher(paragraphs)) else []
+    publisher = choose_publisher(evidence, signature, meta=[meta.get("contentsource")])
+    published = choose_published(evidence, meta=[meta.get(k) for k in _META_PUBLISHED])
     written = _first_valid(fields, "written", parse_date) or find_signoff_date(paragraphs)
     index_no = _first_valid(fields, "index_no", _clean_index_no)
     # Templates are copied between sites with their <meta> tags (a Chongqing site carrying
@@ -410,7 +411,7 @@ def _clean_html(text: str, encoding: str, *, url: str | None, source: str, base:
                             context="\n".join(paragraphs)[:5000])
     extra = {label: value for label, value in fields.get("extra_pairs", []) if value}
     doc = Document(
-        id=make_id(source), title=title or "（无标题）", source=source, paragraphs=paragraphs,
+        id=make_id(source), title=title, source=source, paragraphs=paragraphs,
         publisher=publisher, published=published, written=written, doc_number=doc_number,
         index_no=index_no, doc_type=infer_doc_type(title), year=report_year(title), region=region,
         attachments=files, encoding=encoding, extra=extra,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import lxml.html
 from lxml import etree
 
-from extract.metadata import is_chrome_line
+from extract.furniture import is_chrome_line
 from extract.templates import TEMPLATES, fingerprint, marked_body
 
 # Elements whose content is never reader-visible text.

@@ -19,7 +19,9 @@ LABEL_FIELDS: dict[str, str] = {
     "文号": "doc_number", "发文字号": "doc_number", "文件编号": "doc_number", "发文文号": "doc_number",
     "发布机构": "publisher", "发文机关": "publisher", "发文机构": "publisher", "发布单位": "publisher",
     "发文单位": "publisher", "制发机关": "publisher", "信息来源": "source", "来源": "source",
-    "文章来源": "source", "稿件来源": "source", "来源单位": "source",
+    "文章来源": "source", "稿件来源": "source", "来源单位": "source", "源自": "source",
+    "來源": "source", "信息來源": "source", "發布機構": "publisher", "發佈日期": "published",
+    "發布日期": "published", "發布時間": "published", "日期時間": "date", "撰写时间": "written",
     "发布日期": "published", "发布时间": "published", "公开日期": "published",
     "发表时间": "published", "发表日期": "published", "公开时间": "published", "日期": "date",
     "时间": "date", "更新时间": "date", "更新日期": "date",
@@ -61,7 +63,9 @@ _LABEL_RE = re.compile(
     rf"(?:[:：]|(?=\t)|$)"
     rf"|(?:{_ANYWHERE_ALTERNATION}){_GAP}[:：]"
 )
-_VALUE_TRIM = " \t\u3000\u00a0|｜【】[]：:;；,，"
+_VALUE_TRIM = " \t\u3000\u00a0|｜【】[]：:;；,，•·"
+# Bullets and list marks before a label (``  • 来源:…``, ``■ 发布时间：``).
+_LEADING_MARKS = re.compile(r"^[\s\u3000\u00a0•·●▪■◆\-*]+")
 
 
 def _match_label(match: re.Match[str]) -> str:
@@ -77,6 +81,7 @@ def label_pairs(lines: Iterable[str]) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     pending: str | None = None  # a label alone on the previous line
     for line in lines:
+        line = _LEADING_MARKS.sub("", line)
         matches = list(_LABEL_RE.finditer(line))
         if not matches:
             if pending is not None:
@@ -100,8 +105,39 @@ def label_pairs(lines: Iterable[str]) -> list[tuple[str, str]]:
 
 def is_label_line(line: str) -> bool:
     """True when the line starts with a known 信息公开/byline label (it is metadata, not body)."""
-    match = _LABEL_RE.match(line.lstrip(" \t\u3000\u00a0"))
+    match = _LABEL_RE.match(_LEADING_MARKS.sub("", line))
     return match is not None
+
+
+# A table row flattened to spaces (``索 引 号 10001-01-2024-00122 失效时间``): labels that are
+# whole tokens between spaces, the first at the start of the line, values between them.
+_SPACED_LABEL = re.compile(
+    rf"(?:^|(?<=\s))(?:{'|'.join(_label_pattern(lab) for lab in _LABELS_LONGEST_FIRST)})(?=\s|$)"
+)
+_ROW_MAX_CHARS = 160
+_SENTENCE_MARKS = re.compile(r"[。！？；]")
+
+
+def spaced_row_pairs(line: str) -> list[tuple[str, str]] | None:
+    """Label/value pairs of a row whose cells are separated by spaces only, or None.
+
+    Only a short line without sentence punctuation that starts with a label counts, so
+    prose that happens to start with 时间 or 名称 stays prose.
+    """
+    text = _LEADING_MARKS.sub("", line).strip()
+    if len(text) > _ROW_MAX_CHARS or _SENTENCE_MARKS.search(text):
+        return None
+    matches = list(_SPACED_LABEL.finditer(text))
+    if not matches or matches[0].start() != 0:
+        return None
+    pairs = []
+    for k, match in enumerate(matches):
+        end = matches[k + 1].start() if k + 1 < len(matches) else len(text)
+        label = re.sub(r"[\s\u3000\u00a0]+", "", match.group(0))
+        pairs.append((label, text[match.end(): end].strip(_VALUE_TRIM)))
+    if len(pairs) == 1 and not pairs[0][1]:
+        return None  # a lone word (名称) is not a row
+    return pairs
 
 
 def field_values(pairs: Iterable[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:

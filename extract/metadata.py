@@ -17,7 +17,6 @@ __all__ = [
     "clean_line",
     "find_signoff_date",
     "infer_doc_type",
-    "is_chrome_line",
     "normalize_doc_number",
     "normalize_publisher",
     "parse_date",
@@ -157,6 +156,8 @@ def find_signoff_date(paragraphs: list[str]) -> dt.date | None:
     2019年5月1日…) is never taken for the sign-off.
     """
     seen = 0
+    from extract.furniture import is_chrome_line  # furniture builds on this module
+
     for raw in reversed(paragraphs):
         line = clean_line(raw)
         if not line or is_chrome_line(line):
@@ -340,71 +341,3 @@ def infer_doc_type(title: str | None) -> str | None:
         if text.endswith(ending):
             return doc_type
     return None
-
-
-# --------------------------------------------------------------------------- page chrome
-
-_ACTION_TOKEN = (
-    r"(?:打印(?:本页|此页|此文|文章|正文)?|关闭(?:本页|窗口|本窗口|页面)?|返回(?:顶部|首页|列表)?|"
-    r"收藏(?:本页)?|加入收藏|保存(?:本页)?|我要纠错|纠错|挑错|推荐|发表评论|评论|分享|搜索|"
-    r"字体|大|中|小|默认|"
-    r"放大|缩小|[Tt]op)"
-)
-_ACTION_LINE = re.compile(
-    rf"^(?:[【\[［(（]?\s*{_ACTION_TOKEN}\s*[】\]］)）]?[\s|｜/·•、,，:：]*){{1,8}}$"
-)
-_CHROME_PATTERNS: list[re.Pattern[str]] = [
-    re.compile(r"^Produced\s+By\b", re.IGNORECASE),
-    re.compile(r"^Powered\s+By\b", re.IGNORECASE),
-    re.compile(r"^(?:手机)?扫一扫"),
-    re.compile(r"扫一扫在手机(?:上)?打开当前页"),
-    re.compile(r"^(?:上一篇|下一篇|上一条|下一条|上一页|下一页)\s*[:：]?"),
-    re.compile(r"^[【\[［]?\s*字[体号](?:大小)?\s*[:：]"),
-    re.compile(r"^[【\[［]?\s*字[体号](?:大小)?\s*[】\]］]?$"),
-    re.compile(r"[【\[［]\s*大\s*[|｜]?\s*中\s*[|｜]?\s*小\s*[】\]］]"),
-    re.compile(r"字[体号]\s*[:：]\s*[【\[［]?\s*大\s*[|｜]?\s*中\s*[|｜]?\s*小"),
-    re.compile(r"^[-—_=*·~\s]*(?:分隔线|分割线)?[-—_=*·~\s]{5,}$"),
-    re.compile(r"^(?:保护视力色|视力保护色)"),
-    re.compile(r"^(?:您现在的位置|您的位置|你的位置|当前位置|您当前的位置|你现在的位置|所在位置|当前所在位置)\s*[:：]?"),
-    re.compile(r"^附件\s*[:：]?\s*$"),
-    re.compile(r"^(?:相关链接|相关文章|相关阅读|相关新闻|相关文件|相关稿件|相关解读|友情链接)\s*[:：]?\s*$"),
-    re.compile(r"^(?:分享到|分享至)\s*[:：]?"),
-]
-# Footer / toolbar words: chrome only on short lines without sentence punctuation, so a
-# body sentence that mentions 版权 or 浏览 is kept.
-_FOOTER_WORDS = re.compile(
-    r"网站标识码|ICP\s*备|ICP\s*证|公网安备|版权所有|主办单位\s*[:：]|承办单位\s*[:：]|"
-    r"技术支持\s*[:：]|建议使用.{0,20}浏览器|最佳浏览|浏览(?:数|次数|量)\s*[:：]|"
-    r"阅读(?:数|次数|量)\s*[:：]|访问(?:量|次数)\s*[:：]|点击(?:数|量|率|次数)\s*[:：]|"
-    r"关怀版|无障碍|长者模式|适老化|网站地图|联系我们\s*[|｜]|责任编辑\s*[:：]|二维码"
-)
-# Navigation bars: 首页 followed by column names, no sentence.
-_NAV_WORDS = re.compile(r"政务公开|信息公开|新闻中心|政务服务|办事服务|互动交流|政民互动|机构设置|通知公告")
-_NAV_START = re.compile(r"^(?:首\s*页|主\s*页|网站首页)")
-_BREADCRUMB = re.compile(r"首页\s*(?:>|＞|»|›|/|→|-)\s*\S")
-_SENTENCE_END = re.compile(r"[。！？；]")
-_CHROME_MAX_CHARS = 500  # toolbars and footers are short; longer lines are text
-
-
-def is_chrome_line(line: str | None) -> bool:
-    """True for page chrome (打印 关闭, breadcrumbs, 扫一扫…) that must never be body text.
-
-    Conservative by design: whole-line patterns for toolbars, and for footer words only
-    short lines without sentence punctuation. A sentence that mentions 打印 is body text.
-    """
-    if not line or len(line) > _CHROME_MAX_CHARS:
-        return False
-    text = clean_line(_nfkc(line))
-    if not text:
-        return False
-    if _ACTION_LINE.match(text):
-        return True
-    for pattern in _CHROME_PATTERNS:
-        if pattern.search(text):
-            return True
-    short = len(text) <= 120 and not _SENTENCE_END.search(text)
-    if short and _FOOTER_WORDS.search(text):
-        return True
-    if short and _NAV_START.match(text) and len(_NAV_WORDS.findall(text)) >= 2:
-        return True
-    return bool(short and len(text) <= 80 and _BREADCRUMB.search(text))

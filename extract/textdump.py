@@ -25,110 +25,81 @@ from pathlib import Path
 
 from extract.clean import CleanResult
 from extract.errors import LoadError
+from extract.fields import (
+    Evidence,
+    choose_published,
+    choose_publisher,
+    choose_region,
+    choose_title,
+    choose_written,
+    choose_year,
+)
+from extract.furniture import is_chrome_line, is_furniture
+from extract.labels import LABEL_FIELDS, field_values, is_label_line, label_pairs, spaced_row_pairs
 from extract.metadata import (
     clean_line,
     find_signoff_date,
     infer_doc_type,
-    is_chrome_line,
     normalize_doc_number,
-    normalize_publisher,
     parse_date,
-    report_year,
 )
-from extract.regions import region_code_from_credit_code, resolve_region
 from indexer.document import Document, make_id
 
 __all__ = ["MAX_BYTES", "load_text_dump", "parse_text_dump", "text_dump_result"]
 
 MAX_BYTES = 50 * 1024 * 1024
 
-# Canonical label → spellings seen on 政务公开 pages. Order inside the regex is longest
-# first so that 信息来源 wins over 来源 and 发布时间 over 时间.
-_LABELS: dict[str, tuple[str, ...]] = {
-    "索引号": ("索引号", "索取号"),
-    "信息分类": ("信息分类", "主题分类", "组配分类", "体裁分类", "分类"),
-    "发布机构": ("发布机构", "发文机关", "发文机构", "发文单位", "发布单位"),
-    "生成日期": ("生成日期", "成文日期", "发文日期", "印发日期", "成文时间"),
-    "文号": ("文号", "发文字号", "发文号"),
-    "有效性": ("有效性", "效力状态", "时效性"),
-    "发布日期": ("发布日期", "发布时间", "公开日期", "公布日期"),
-    "信息来源": ("信息来源",),
-    "文章来源": ("文章来源", "来源"),
-    "时间": ("时间", "日期"),
-    "更新时间": ("更新时间", "更新日期"),
-    "标题": ("标题", "名称", "文件名称"),
-    "主题词": ("主题词", "关键词"),
-    "公开方式": ("公开方式",),
-    "公开范围": ("公开范围",),
-    "责任部门": ("责任部门",),
-    "作者": ("作者", "编辑", "责任编辑"),
-    "浏览数": ("浏览数", "浏览次数", "访问量", "点击数", "阅读数"),
-    "实施日期": ("实施日期",),
-    "废止日期": ("废止日期",),
-}
-_SPELLING_TO_LABEL = {s: label for label, spellings in _LABELS.items() for s in spellings}
-_LABEL_ALTERNATION = "|".join(
-    r"\s*".join(map(re.escape, spelling))
-    for spelling in sorted(_SPELLING_TO_LABEL, key=len, reverse=True)
-)
-_LABEL_WITH_COLON = re.compile(rf"(?P<label>{_LABEL_ALTERNATION})\s*[:：]")
-_LABEL_ONLY = re.compile(rf"^(?:{_LABEL_ALTERNATION})$")
-# Header fields that are chrome, not metadata.
-_DISCARDED_LABELS = {"浏览数"}
 # A 文号 line under the title: 机关代字 then an opening bracket and a year.
 # Nothing but digits, brackets, 第 and 号 may follow the year: 报告（2019年度） is a subtitle.
 _DOC_NUMBER_LINE = re.compile(
     r"^[\u4e00-\u9fffA-Za-z]{1,12}\s*[〔\[［【(（﹝]\s*(?:19|20)\d{2}[\d〕\]］】)）﹞\s第号]*$"
 )
-_TITLE_MAX_CHARS = 100
-_COLUMN_NAME_MAX_CHARS = 8
-_BREADCRUMB_SPLIT = re.compile(r"\s*(?:>|＞|»|›|→)\s*")
+_BREADCRUMB_SPLIT = re.compile(r"\s*(?:>>?|＞|»|›|→)\s*")
 # Headings: 一、 (一) 1、 1. 第一章 — never joined to the previous line.
 _HEADING_START = re.compile(
     r"^(?:[一二三四五六七八九十百]+[、.．]|[(（][一二三四五六七八九十百\d]+[)）]|\d+[、.．]|"
     r"第[一二三四五六七八九十百\d]+[章节条部分]|[【\[])"
 )
 _SENTENCE_PUNCT = re.compile(r"[。；！？]")
+_PROSE_PUNCT = re.compile(r"[。；！？，,、：:]")
 _SIGNATURE_ORG = re.compile(
     r"(?:人民政府|政府|委员会|管委会|办公室|办公厅|司法局|局|厅|委|办|中心|法院|检察院)$"
 )
 _SIGNATURE_MAX_CHARS = 30
 _JOINED_MAX_CHARS = 3_000  # a real paragraph broken in two is never this long
+_HEAD_MAX_LINES = 40  # the title and the label block are near the top
+_ROW_MAX_CHARS = 200  # a label row is short; a long line that starts with a label is prose
+_BANNER_MAX_CHARS = 24  # a site or column banner above the title
 
 
-def _label_of(raw: str) -> str | None:
-    return _SPELLING_TO_LABEL.get(re.sub(r"\s+", "", raw))
+def _label_fields(line: str) -> list[tuple[str, str]] | None:
+    """(label, value) pairs when ``line`` is a 信息公开 label row or byline, else None.
 
-
-def _split_label_line(line: str) -> list[tuple[str, str]] | None:
-    """``发布日期:2020-03-25 09:06信息来源:漳河…`` → [(发布日期, …), (信息来源, …)].
-
-    Returns None unless the line starts with a known label and a colon.
+    One list of labels for every reader (:mod:`extract.labels`); here only the shapes of
+    page text are added: ``|`` tables and rows flattened to spaces.
     """
-    matches = list(_LABEL_WITH_COLON.finditer(line))
-    if not matches or matches[0].start() != 0:
+    if len(line) > _ROW_MAX_CHARS:
         return None
-    fields = []
-    for i, m in enumerate(matches):
-        end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
-        label = _label_of(m["label"])
-        if label:
-            fields.append((label, clean_line(line[m.end() : end]).strip("|｜ ")))
-    return fields
+    if "|" in line or "｜" in line:
+        row = _split_table_row(line)
+        if row is not None:
+            return row
+        line = re.sub(r"\s*[|｜]\s*", "\t", line)
+    if is_label_line(line):
+        return label_pairs([line])
+    return spaced_row_pairs(line)
 
 
 def _split_table_row(line: str) -> list[tuple[str, str]] | None:
     """``索 引 号 | 7335…/2022-04584 | 发布日期 | 2022-01-24 |`` → label/value pairs."""
-    if "|" not in line:
-        return None
-    cells = [clean_line(c) for c in line.strip().strip("|").split("|")]
+    cells = [clean_line(c) for c in re.split(r"[|｜]", line.strip().strip("|｜"))]
     if all(re.fullmatch(r":?-{2,}:?", c) or not c for c in cells):
         return []  # the markdown separator row
     fields = []
     i = 0
     while i < len(cells):
-        label = _label_of(cells[i]) if _LABEL_ONLY.match(re.sub(r"\s+", "", cells[i])) else None
-        if label and i + 1 < len(cells):
+        label = re.sub(r"[\s:：]+", "", cells[i])
+        if label in LABEL_FIELDS and i + 1 < len(cells):
             fields.append((label, cells[i + 1]))
             i += 2
         else:
@@ -187,86 +158,91 @@ def _first_sentence(text: str, limit: int = 60) -> str:
     return sentence if len(sentence) <= limit else sentence[:limit] + "…"
 
 
-def parse_text_dump(text: str, source: str, url: str | None = None) -> Document:
-    """Turn the text of a dump into a Document. Never raises: odd input gives a thin Document."""
-    text = text.lstrip("\ufeff")
-    lines = [clean_line(raw) for raw in text.splitlines()]
-    lines = [line for line in lines if line]
+def _is_prose(line: str) -> bool:
+    """A line that reads as document text: long, or punctuated like a sentence."""
+    return len(line) >= 60 or (len(line) >= 16 and bool(_PROSE_PUNCT.search(line)))
 
-    fields: dict[str, str] = {}
-    breadcrumb_tails: set[str] = set()
-    for line in lines[:30]:
-        if is_chrome_line(line) and "首页" in line:
+
+def parse_text_dump(text: str, source: str, url: str | None = None) -> Document:
+    """Turn the text of a dump into a Document. Never raises: odd input gives a thin Document.
+
+    Every line is one of: furniture (dropped on its own, :mod:`extract.furniture`), a label
+    row (its values become metadata), the title, a 文号 line, or content. Content is kept —
+    a furniture line never ends the body — and the fields are decided in
+    :mod:`extract.fields` from the evidence gathered here.
+    """
+    text = text.lstrip("\ufeff")
+    lines = [line for line in (clean_line(raw) for raw in text.splitlines()) if line]
+
+    pairs: list[tuple[str, str]] = []
+    kinds: list[str] = []  # per line: furniture, label, content
+    column_names: set[str] = set()
+    for index, line in enumerate(lines):
+        if index < _HEAD_MAX_LINES and ("首页" in line or "位置" in line or ">" in line):
             parts = [p for p in _BREADCRUMB_SPLIT.split(line) if p]
             if len(parts) >= 2:
-                breadcrumb_tails.add(parts[-1])
+                column_names.update(p.strip("> ") for p in parts[1:])
+        found = _label_fields(line) if not _is_prose_label_free(line) else None
+        if found is not None:
+            pairs.extend(found)
+            kinds.append("label")
+        elif is_furniture(line):
+            kinds.append("furniture")
+        else:
+            kinds.append("content")
 
-    title: str | None = None
+    # The head: lines above the first prose line (title, 文号, addressee, banners).
+    first_prose = next((i for i, line in enumerate(lines) if kinds[i] == "content" and _is_prose(line)),
+                       len(lines))
+    head_index = [i for i in range(min(first_prose, _HEAD_MAX_LINES)) if kinds[i] == "content"]
+    labelled = field_values(pairs)
+    evidence = Evidence(
+        labelled={name: [v for _label, v in values] for name, values in labelled.items()},
+        head_lines=[lines[i] for i in head_index],
+        all_lines=lines, url=url, column_names=column_names,
+    )
+    title = choose_title(evidence)
+
+    # Which head lines the title used (its own lines, repeats, a split title's halves).
+    title_key = _title_key(title) if title else ""
+    used: set[int] = set()
+    title_line_at: int | None = None
+    for i in range(min(first_prose + 3, len(lines))):
+        key = _title_key(lines[i])
+        if title_key and key and (key == title_key or (len(key) >= 4 and key in title_key)):
+            used.add(i)
+            if title_line_at is None:
+                title_line_at = i
+
     raw_doc_number_line: str | None = None
     body: list[str] = []
-    in_body = False
-
-    for index, line in enumerate(lines):
-        if in_body:
-            if is_chrome_line(line):
-                if re.fullmatch(r"附件\s*[:：]?", line):
-                    continue  # an empty 附件: label, not the page's tail
-                break  # the chrome tail: everything after it is page garbage
-            body.append(line)
+    after_tail = False
+    for i, line in enumerate(lines):
+        if i in used or (kinds[i] == "label" and i < first_prose + 5):
             continue
-
-        # Metadata first: 文章来源:… 更新时间:… 浏览数:- is chrome as a body line, but its
-        # fields are wanted.
-        parsed = _split_table_row(line)
-        if parsed is None:
-            parsed = _split_label_line(line)
-        if parsed is not None:
-            for label, value in parsed:
-                if value and label not in fields:
-                    fields[label] = value
+        if kinds[i] == "furniture":
+            if is_chrome_line(line) and i > first_prose and _TAIL_MARK.search(line):
+                after_tail = True  # 上一篇 / 相关链接: short lines after it are links
             continue
-        if is_chrome_line(line):
+        if kinds[i] == "label" and not _is_prose(line):
             continue
-
-        if title is None and "标题" not in fields:
-            next_line = lines[index + 1] if index + 1 < len(lines) else ""
-            # 通知公告 above 您现在的位置：首页 > … > 通知公告 is the column, not the title.
-            is_column_name = line in breadcrumb_tails or (
-                len(line) <= _COLUMN_NAME_MAX_CHARS
-                and is_chrome_line(next_line)
-                and ("首页" in next_line or "位置" in next_line)
-            )
-            if is_column_name:
+        if i < first_prose:
+            if raw_doc_number_line is None and len(line) <= 30 and (
+                    _DOC_NUMBER_LINE.match(line) or normalize_doc_number(line)):
+                raw_doc_number_line = line
                 continue
-            if len(line) <= _TITLE_MAX_CHARS:
-                title = line
+            if title_line_at is not None and i < title_line_at and _is_banner(line, column_names):
+                continue  # a site or column banner above the title
+            if title_line_at is None and _is_banner(line, column_names) and not body and i < 3:
                 continue
-        heading = fields.get("标题") or title or ""
-        if heading and _title_key(line) == _title_key(heading):
-            continue  # the title repeated above the body
-        if raw_doc_number_line is None and len(line) <= 30 and (
-            _DOC_NUMBER_LINE.match(line) or normalize_doc_number(line)
-        ):
-            raw_doc_number_line = line
+        if after_tail and not _SENTENCE_PUNCT.search(line) and len(line) <= 40:
             continue
-        in_body = True
         body.append(line)
 
-    # Drop a repeated title or 文号 that appears among the first body lines.
-    heading = fields.get("标题") or title or ""
-    head_keys = {_title_key(heading)} if heading else set()
-    trimmed: list[str] = []
-    for i, line in enumerate(body):
-        if i < 3 and _title_key(line) in head_keys:
-            continue
-        if i < 3 and raw_doc_number_line is None and len(line) <= 30 and _DOC_NUMBER_LINE.match(line):
-            raw_doc_number_line = line
-            continue
-        trimmed.append(line)
-    paragraphs = _join_broken_lines(trimmed)
+    paragraphs = _join_broken_lines(body)
 
     extra: dict[str, str] = {}
-    doc_number = normalize_doc_number(fields.get("文号"))
+    doc_number = next((n for v in evidence.values("doc_number") if (n := normalize_doc_number(v))), None)
     if raw_doc_number_line is not None:
         from_body = normalize_doc_number(raw_doc_number_line)
         if doc_number is None and from_body is not None:
@@ -274,46 +250,24 @@ def parse_text_dump(text: str, source: str, url: str | None = None) -> Document:
         elif from_body is None:
             extra["文号原文"] = raw_doc_number_line  # mangled: kept, not guessed
 
+    evidence.body = paragraphs
     signoff = find_signoff_date(paragraphs)
-    published = None
-    for label in ("发布日期", "时间", "更新时间"):
-        published = parse_date(fields.get(label))
-        if published:
-            break
-    written = parse_date(fields.get("生成日期")) or signoff
-    if published is None:
-        published = signoff
     if signoff is not None:
         extra["落款日期"] = signoff.isoformat()
-
-    publisher = normalize_publisher(fields.get("发布机构"))
-    if publisher is None:
-        publisher = normalize_publisher(fields.get("信息来源") or fields.get("文章来源"))
     signature = _signature_lines(paragraphs)
-    if publisher is None and signature:
-        publisher = signature[0]
-
-    title = fields.get("标题") or title
-    if not title:
-        title = _first_sentence(paragraphs[0]) if paragraphs else ""
-
-    index_no = fields.get("索引号") or None
-    credit_region = region_code_from_credit_code(index_no.split("/")[0]) if index_no else None
-    region = resolve_region(
-        publisher,
-        title,
-        *paragraphs[:3],
-        *signature,
-        site_id_code=credit_region,
-        context="\n".join(paragraphs),
-    )
-
-    for label, value in fields.items():
-        if label in {"标题", "索引号", "发布机构", "文号"} or label in _DISCARDED_LABELS:
+    publisher = choose_publisher(evidence, signature)
+    index_no = next((v for v in evidence.values("index_no") if _usable_index_no(v)), None)
+    region = choose_region(publisher=publisher, title=title, evidence=evidence, signature=signature,
+                           index_no=index_no)
+    for label, value in pairs:
+        name = LABEL_FIELDS.get(label)
+        if not value or name in ("skip", "title", "index_no", "doc_number"):
             continue
-        if label in {"发布日期", "时间", "更新时间", "生成日期"} and parse_date(value):
-            continue  # already in published / written
-        extra[label] = value
+        if name in ("published", "date", "written") and parse_date(value):
+            continue  # in published / written
+        if name in ("publisher", "source") and value == publisher:
+            continue
+        extra.setdefault(label, value)
 
     return Document(
         id=make_id(source),
@@ -321,15 +275,35 @@ def parse_text_dump(text: str, source: str, url: str | None = None) -> Document:
         source=source,
         paragraphs=paragraphs,
         publisher=publisher,
-        published=published,
-        written=written,
+        published=choose_published(evidence, signoff),
+        written=choose_written(evidence, signoff),
         doc_number=doc_number,
         index_no=index_no,
         doc_type=infer_doc_type(title),
-        year=report_year(title),
+        year=choose_year(title, evidence),
         region=region,
         extra=extra,
     )
+
+
+_TAIL_MARK = re.compile(r"上一篇|下一篇|上一条|下一条|相关链接|相关文章|相关阅读|相关新闻|相关文件|打印本页|关闭窗口")
+
+
+def _is_prose_label_free(line: str) -> bool:
+    """A long sentence is never a label row, even if it starts with 时间 or 来源."""
+    return len(line) > _ROW_MAX_CHARS or bool(_SENTENCE_PUNCT.search(line) and len(line) > 80)
+
+
+def _is_banner(line: str, column_names: set[str]) -> bool:
+    """A short line with no sentence in it: a site name or column heading above the title."""
+    return (line in column_names
+            or (len(line) <= _BANNER_MAX_CHARS and not _PROSE_PUNCT.search(line)
+                and not _DOC_NUMBER_LINE.match(line)))
+
+
+def _usable_index_no(value: str) -> bool:
+    value = re.sub(r"\s+", "", value)
+    return bool(value) and value not in ("无", "暂无", "-", "/") and len(value) <= 60
 
 
 def _signature_lines(paragraphs: list[str]) -> list[str]:

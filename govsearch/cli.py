@@ -234,7 +234,7 @@ def show(obj: Context, doc_id: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(doc.to_dict(), ensure_ascii=False, indent=2))
         return
-    click.echo(doc.title)
+    click.echo(doc.display_title)
     for label, value in (
         ("发布机构", doc.publisher), ("发布日期", doc.published), ("成文日期", doc.written),
         ("文号", doc.doc_number), ("索引号", doc.index_no), ("类型", doc.doc_type),

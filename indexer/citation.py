@@ -33,7 +33,7 @@ def gbt7714(doc: Document, paragraph: int | None = None, accessed: dt.date | Non
     parts: list[str] = []
     if doc.publisher:
         parts.append(f"{doc.publisher}. ")
-    title = doc.title.strip() or "（无题名）"
+    title = (doc.title or "").strip() or doc.display_title
     if doc.doc_number:
         title += f": {doc.doc_number}"
     online = _is_url(doc.source)

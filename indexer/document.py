@@ -57,7 +57,7 @@ class Attachment:
 @dataclass
 class Document:
     id: str
-    title: str
+    title: str | None  # None when the page gives no evidence of one: see display_title
     source: str  # URL, or absolute path of a local file
     paragraphs: list[str] = field(default_factory=list)
     publisher: str | None = None  # 发布机构
@@ -76,6 +76,18 @@ class Document:
     extra: dict[str, str] = field(default_factory=dict)  # 信息分类, 有效性, … as found
 
     @property
+    def display_title(self) -> str:
+        """The title, or a clearly marked stand-in: ``（无标题）`` and the first words.
+
+        Front ends and citations show this, so an untitled page is never shown under a
+        guessed title as if it were true.
+        """
+        if self.title:
+            return self.title
+        first = next((p.strip() for p in self.paragraphs if p.strip()), "")
+        return f"（无标题）{first[:24]}…" if len(first) > 24 else f"（无标题）{first}"
+
+    @property
     def body(self) -> str:
         return "\n".join(self.paragraphs)
 
@@ -83,7 +95,7 @@ class Document:
     def content_hash(self) -> str:
         """SHA-256 of title and body: what changed-or-not decisions compare."""
         h = hashlib.sha256()
-        h.update(self.title.encode("utf-8"))
+        h.update((self.title or "").encode("utf-8"))
         h.update(b"\x00")
         h.update(self.body.encode("utf-8"))
         return h.hexdigest()

@@ -149,14 +149,14 @@ def _unpack_text(raw: bytes) -> tuple[str, str, tuple[int, ...]]:
 
 def prepare(doc: Document) -> dict[str, Any]:
     """Everything expensive about indexing one document; runs in worker processes."""
-    ntitle = normalize(doc.title)
+    ntitle = normalize(doc.title or "")
     nparas = [normalize(p) for p in doc.paragraphs]
     offsets, pos = [], 0
     for p in nparas:
         offsets.append(pos)
         pos += len(p)
     nbody = "".join(nparas)
-    title_words = words(doc.title)
+    title_words = words(doc.title or "")
     body_words = words_of_all(doc.paragraphs)
     sig = dedup.signature(nbody)
     meta = facet_values(doc)
@@ -617,7 +617,7 @@ class WhooshBackend:
         passages = [Passage(n, h) for n, h in best_passages(doc.paragraphs, strings, request.passages, normalized)]
         return Hit(
             id=doc.id,
-            title=doc.title,
+            title=doc.display_title,
             source=doc.source,
             publisher=doc.publisher,
             published=doc.published.isoformat() if doc.published else None,
@@ -628,7 +628,7 @@ class WhooshBackend:
             passages=passages,
             doc_type=doc.doc_type,
             year=doc.effective_year,
-            title_html=highlight(doc.title, strings),
+            title_html=highlight(doc.display_title, strings),
         )
 
     def get(self, doc_id: str) -> Document | None:

@@ -53,10 +53,8 @@ def test_crawl_modules_have_no_import_cycle() -> None:
         graph[module] = deps
 
     def reaches(start: str, target: str, seen: set[str]) -> bool:
-        for dep in graph.get(start, ()):
-            if dep == target or (dep not in seen and reaches(dep, target, seen | {dep})):
-                return True
-        return False
+        return any(dep == target or (dep not in seen and reaches(dep, target, seen | {dep}))
+                   for dep in graph.get(start, ()))
 
     cycles = [m for m in graph if reaches(m, m, {m})]
     assert not cycles, f"import cycles through {sorted(cycles)}"

@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from extract.furniture import is_chrome_line
 from extract.metadata import (
     _DOC_TYPE_ENDINGS,
     clean_line,
     find_signoff_date,
     infer_doc_type,
-    is_chrome_line,
     normalize_doc_number,
     normalize_publisher,
     parse_date,

@@ -155,7 +155,7 @@ def document_view(doc: Document, query: str = "") -> DocumentView:
             terms = list(results.terms)
         except QueryError as err:
             error = str(err)
-    title_html, _ = mark_text(doc.title, terms)
+    title_html, _ = mark_text(doc.display_title, terms)
     paragraphs = []
     for number, text in enumerate(doc.paragraphs, start=1):
         html, matches = mark_text(text, terms)
@@ -196,7 +196,7 @@ def citation(doc: Document, paragraph: int | None = None,
         fragment = text_fragment_url(doc.source, doc.paragraphs, paragraph)
     return {
         "id": doc.id,
-        "title": doc.title,
+        "title": doc.display_title,
         "paragraph": paragraph,
         "text": doc.paragraphs[paragraph - 1] if paragraph is not None else None,
         "gbt7714": gbt7714(doc, paragraph=paragraph, accessed=accessed),

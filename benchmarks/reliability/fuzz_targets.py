@@ -104,7 +104,7 @@ def check_text_dump(text: str) -> str | None:
         doc = parse_text_dump(text, "fuzz://dump")
     except Exception as exc:  # documented as "never raises"
         return f"{type(exc).__name__}: {exc}"
-    if not isinstance(doc.title, str) or any(not isinstance(p, str) for p in doc.paragraphs):
+    if not isinstance(doc.title, str | None) or any(not isinstance(p, str) for p in doc.paragraphs):
         return "malformed Document"
     return None
 

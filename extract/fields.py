@@ -1,0 +1,318 @@
+"""The one place that says, for each field, which evidence is tried in which order.
+
+Readers (:mod:`extract.textdump` for page text, :mod:`extract.clean` for HTML/PDF/DOCX)
+collect evidence — labelled 信息公开 values, candidate title lines, the URL, the sign-off,
+codes printed on the page — and hand it here. Each ``choose_*`` function is short and
+ordered strongest first, so that a reader of this file sees the whole policy for a field
+in one place (trafilatura keeps its fallbacks the same way).
+
+The rule for every field: **a wrong value is worse than none**. A title is shown, cited and
+exported as if true; a date widget, a site name or a body sentence shown as a title misleads
+every reader after. With no evidence a field stays ``None`` and the front ends say so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from extract.furniture import is_date_widget, is_furniture
+from extract.metadata import (
+    _nfkc,
+    clean_line,
+    normalize_doc_number,
+    normalize_publisher,
+    parse_date,
+    report_year,
+)
+from extract.regions import region_code_from_credit_code, resolve_region
+from indexer.document import Region
+
+# --------------------------------------------------------------------------- evidence
+
+
+@dataclass
+class Evidence:
+    """What a reader found on one page, before any field is decided."""
+
+    labelled: dict[str, list[str]] = field(default_factory=dict)  # field → values, page order
+    head_lines: list[str] = field(default_factory=list)  # lines above the body, page order
+    first_body_line: str | None = None
+    body: list[str] = field(default_factory=list)
+    all_lines: list[str] = field(default_factory=list)  # the whole page text, for codes
+    url: str | None = None
+    column_names: set[str] = field(default_factory=set)  # breadcrumb tails: never a title
+
+    def values(self, name: str) -> list[str]:
+        return [v for v in self.labelled.get(name, []) if v]
+
+
+# --------------------------------------------------------------------------- title
+
+# What a document title ends with (the document kind), allowing a closing bracket, quote or
+# a bracketed note such as （试行）/（2021年）.
+_KIND_ENDING = re.compile(
+    r"(?:报告|通知|意见|方案|总结|规则|规定|办法|公示|公告|通告|决定|决议|要点|纲要|细则|批复|"
+    r"复函|函|计划|规划|讲话|答复|通报|条例|指引|指南|清单|纪要|请示|情况|制度|目录|说明|解读|"
+    r"章程|命令|议案|提案|述职|述法|建议|汇报|倡议书|公开信|白皮书)"
+    r"(?:[（(][^（）()]{1,14}[)）])?[》”\"']?$"
+)
+# Headlines of news items end in what happened, not in a document kind.
+_NEWS_ENDING = re.compile(r"(?:会议?|召开|举行|举办|开展|启动|发布|印发|出台|签约|揭牌|开班|座谈|调研|"
+                          r"部署|推进|通过|获批|成立|检查|督查|视察|考察|培训|宣讲|研讨|评估|新突破|成效|"
+                          r"[^\s，。]{2}(?:会|班|赛|周|月|行动|活动))$")
+_ORG_ONLY = re.compile(
+    r"^[\u4e00-\u9fff（）()·\s]{2,40}(?:人民政府|政府|委员会|管委会|管理委员会|办公室|办公厅|局|厅|委|院|"
+    r"中心|司法所|街道办事处|办事处|人大常委会|党委|党组|委员会文件|政府文件|局文件|办文件|厅文件|"
+    r"日报|晚报|法治报|法制报|时报|新闻网|[^\s]{0,8}网)$"
+)
+_ADDRESSEE = re.compile(r"[:：]$")
+_NUMBERED_HEADING = re.compile(
+    r"^(?:[一二三四五六七八九十百]+[、.．]|[(（][一二三四五六七八九十百\d]+[)）]|\d+[、.．]|"
+    r"第[一二三四五六七八九十百\d]+[章节条部分])"
+)
+_NEWS_LEAD = re.compile(r"^(?:本报讯|本报|记者|通讯员|[■□●◆▲]|[(（]记者|新华社|中新网|人民网|[\u4e00-\u9fff]{1,4}讯\s)")
+_SIGNATURE = re.compile(r"(?:[局县区市省镇乡厅部处科]长|主任|书记)\s*[\u4e00-\u9fff](?:\s*[\u4e00-\u9fff]){1,2}$")
+_INDEX_NO_SHAPE = re.compile(r"^[•·\s]*[0-9A-Za-z]{6,}[-/][0-9A-Za-z/\-]{3,}$")
+_SENTENCE = re.compile(r"[。！？；;!?]")
+_COLUMN_TAG = re.compile(r"^[【\[][^】\]]{1,12}[】\]]\s*")
+_SITE_SUFFIX = re.compile(r"\s*[-_|｜—–－]+\s*[^-_|｜—–－\s]{2,16}(?:网|网站|门户网站|人民政府|政府)$")
+_TITLE_MIN_CHARS = 6
+_TITLE_MAX_CHARS = 90
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s\W_]+", "", _COLUMN_TAG.sub("", _nfkc(text)))
+
+
+def tidy_title(text: str) -> str:
+    """Drop a column tag (``【法治建设报告】``) and a dash-joined site name; keep the rest as written."""
+    text = clean_line(text)
+    text = _COLUMN_TAG.sub("", text)
+    text = _SITE_SUFFIX.sub("", text)
+    return text.strip()
+
+
+def not_a_title(line: str, column_names: set[str] = frozenset()) -> str | None:
+    """Why ``line`` can never be a title (a date widget, a 文号, an addressee…), or None."""
+    text = tidy_title(line)
+    if len(text) < 4:
+        return "too short"
+    if is_furniture(line) or is_date_widget(line):
+        return "furniture"
+    if text in column_names or _key(text) in {_key(c) for c in column_names}:
+        return "column name"
+    if _SENTENCE.search(text):
+        return "a sentence"
+    if _ADDRESSEE.search(text):
+        return "addressee or label"
+    if parse_date(text) and len(re.sub(r"[\d\s年月日号:：.\-/]", "", text)) <= 4:
+        return "a date"
+    if normalize_doc_number(text) and len(text) <= 30:
+        return "a 文号"
+    if _INDEX_NO_SHAPE.match(text):
+        return "an 索引号"
+    if _NUMBERED_HEADING.match(text):
+        return "a section heading"
+    if _NEWS_LEAD.match(text):
+        return "a news lead"
+    if _SIGNATURE.search(text):
+        return "a signature"
+    if _ORG_ONLY.match(text) and not _KIND_ENDING.search(text):
+        return "an organisation or site name"
+    return None
+
+
+def _title_score(index: int, lines: Sequence[str], evidence: Evidence, body_index: int) -> int:
+    text = tidy_title(lines[index])
+    score = 0
+    if _KIND_ENDING.search(text):
+        score += 2
+    if text.startswith("关于"):
+        score += 1
+    key = _key(text)
+    if len(key) >= _TITLE_MIN_CHARS and sum(_key(line) == key for line in evidence.all_lines) >= 2:
+        score += 2  # the title repeated above the body
+    near = [lines[j] for j in (index - 1, index + 1, index + 2) if 0 <= j < len(lines)]
+    from extract.labels import is_label_line
+
+    if any(is_label_line(n) for n in near):
+        score += 1  # a byline (来源 / 发布时间) beside the headline
+    if index == body_index - 1:
+        score += 1  # directly above the body
+    if _NEWS_ENDING.search(text) and score >= 1:
+        score += 1
+    return score
+
+
+def choose_title(evidence: Evidence) -> str | None:
+    """The document title, or None when nothing on the page is evidence enough.
+
+    Order: a labelled 标题/名称 value; else the best title-shaped line above the body (it ends
+    in a document kind, is repeated, sits beside the byline or directly above the body — at
+    least two of these, or the kind ending alone), joined with its other half when the title
+    is split over two or three lines. Never a line :func:`not_a_title` rejects.
+    """
+    for value in evidence.values("title"):
+        if not_a_title(value) in (None, "column name", "an organisation or site name") and len(_key(value)) >= 4:
+            return tidy_title(value)
+    lines = evidence.head_lines
+    body_index = len(lines)
+    best: tuple[int, int] | None = None
+    for i, line in enumerate(lines):
+        if not_a_title(line, evidence.column_names) is not None:
+            continue
+        text = tidy_title(line)
+        if not (_TITLE_MIN_CHARS <= len(text) <= _TITLE_MAX_CHARS):
+            continue
+        score = _title_score(i, lines, evidence, body_index)
+        if score >= 2 and (best is None or score > best[0]):
+            best = (score, i)
+    if best is None:
+        return None
+    i = best[1]
+    title = tidy_title(lines[i])
+    # A title split over lines: 河南省人民政府 / 关于2023年度…的报告; 关于印发…的 / 通知.
+    if i > 0 and title.startswith("关于"):
+        previous = tidy_title(lines[i - 1])
+        if (_ORG_ONLY.match(previous) and len(previous) <= 40 and not previous.endswith("文件")
+                and not is_furniture(lines[i - 1])):
+            title = previous + title
+    if not _KIND_ENDING.search(title) and i + 1 < len(lines):
+        following = tidy_title(lines[i + 1])
+        if (len(following) <= 40 and not _SENTENCE.search(following) and _KIND_ENDING.search(following)
+                and not is_furniture(lines[i + 1]) and not _ADDRESSEE.search(following)):
+            title = title + following
+    return title
+
+
+# --------------------------------------------------------------------------- dates
+
+_URL_DATES = (
+    re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_"),  # TRS: /202103/t20210329_5396867.html
+    re.compile(r"/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"),  # Hanweb
+    re.compile(r"/((?:19|20)\d{2})-(\d{2})/(\d{2})/"),  # /2022-09/12/content_…
+    re.compile(r"/((?:19|20)\d{2})(\d{2})/(\d{2})/"),  # /202103/29/
+    re.compile(r"/((?:19|20)\d{2})/(\d{2})-(\d{2})/"),  # /2021/03-30/
+    re.compile(r"[/_]((?:19|20)\d{2})(\d{2})(\d{2})[/_]"),  # /20210329/ or _20210329_
+)
+
+
+def url_date(url: str | None) -> dt.date | None:
+    """A full date in the URL path (never just a month): TRS, Hanweb and newspaper layouts."""
+    if not url:
+        return None
+    path = urlsplit(url).path
+    for pattern in _URL_DATES:
+        match = pattern.search(path)
+        if match:
+            try:
+                date = dt.date(int(match[1]), int(match[2]), int(match[3]))
+            except ValueError:
+                continue
+            if date <= dt.date.today() + dt.timedelta(days=1):
+                return date
+    return None
+
+
+def _first_date(values: Iterable[str | None]) -> dt.date | None:
+    for value in values:
+        if value and not is_date_widget(value):
+            date = parse_date(value)
+            if date:
+                return date
+    return None
+
+
+def choose_published(evidence: Evidence, signoff: dt.date | None = None,
+                     meta: Sequence[str | None] = ()) -> dt.date | None:
+    """Publication date: ``<meta>`` publish dates, labelled 发布日期/发布时间, a bare 日期/时间/
+    更新时间 label, 成文日期, a full date in the URL, the sign-off — in that order. A "today is"
+    widget is furniture and never reaches here."""
+    return (_first_date(meta)
+            or _first_date(evidence.values("published"))
+            or _first_date(evidence.values("date"))
+            or _first_date(evidence.values("written"))
+            or url_date(evidence.url)
+            or signoff)
+
+
+def choose_written(evidence: Evidence, signoff: dt.date | None = None) -> dt.date | None:
+    """成文日期: a labelled 成文/生成/印发日期, else the sign-off date."""
+    return _first_date(evidence.values("written")) or signoff
+
+
+# --------------------------------------------------------------------------- publisher
+
+# 来源 values that name the website, an account or a newsroom habit, not an issuing body.
+_NOT_A_PUBLISHER = re.compile(
+    r"^(?:本网|本站|本网站|网站|原创|本站原创|本网原创|转载|admin|管理员|编辑部|系统管理员|佚名|未知|"
+    r".{0,20}(?:网站|门户网站|政府网|门户网|人民政府网|信息网|政务网))$",
+    re.IGNORECASE,
+)
+
+
+def publisher_value(value: str | None) -> str | None:
+    name = normalize_publisher(value)
+    if not name or _NOT_A_PUBLISHER.match(name) or len(name) > 60:
+        return None
+    return name
+
+
+def choose_publisher(evidence: Evidence, signature: Sequence[str] = (),
+                     meta: Sequence[str | None] = ()) -> str | None:
+    """发布机构/发文机关 labels, a ContentSource ``<meta>``, 来源/信息来源/文章来源 (and 作者…源自),
+    then the issuing body in the sign-off. Site names and 本站原创 are not publishers."""
+    for value in [*evidence.values("publisher"), *meta, *evidence.values("source")]:
+        name = publisher_value(value)
+        if name:
+            return name
+    return signature[0] if signature else None
+
+
+# --------------------------------------------------------------------------- report year
+
+_YEAR_OPENING = re.compile(r"^(?:[一二三四五六七八九十]+、\s*)?((?:19|20)\d{2})\s*年(?:度)?\s*[,，、]")
+_REPORT_WORDS = re.compile(r"(?:报告|总结)如下|年度报告|情况报告|工作报告|工作总结|述法|履职情况|年度")
+
+
+def choose_year(title: str | None, evidence: Evidence) -> int | None:
+    """The year a report covers: from the title (``2019年度`` → 2019); for an untitled page that
+    reads as an annual report, from its opening (``2020年，…现将有关情况报告如下``)."""
+    year = report_year(title)
+    if year or title:
+        return year
+    head = "\n".join(evidence.body[:3])
+    opening = _YEAR_OPENING.match(evidence.body[0]) if evidence.body else None
+    if opening and _REPORT_WORDS.search(head[:600]):
+        return int(opening[1])
+    return None
+
+
+# --------------------------------------------------------------------------- region
+
+_SITE_ID = re.compile(r"网站标识码\s*[:：]?\s*(\d{10})")
+_POLICE_RECORD = re.compile(r"公网安备\s*(\d{6})\d{8}")
+
+
+def choose_region(*, publisher: str | None, title: str | None, evidence: Evidence,
+                  signature: Sequence[str] = (), index_no: str | None = None,
+                  site_id: str | None = None) -> Region:
+    """Publisher and title first, then the opening lines and signature; a 网站标识码 (or the
+    credit code in the 索引号, or a 公网安备 number) pins the government that runs the site.
+    Unknown rather than wrong."""
+    page = "\n".join(evidence.all_lines[-80:])
+    code = site_id
+    if code is None:
+        match = _SITE_ID.search(page)
+        code = match[1] if match else None
+    if code is None and index_no:
+        code = region_code_from_credit_code(index_no.split("/")[0])
+    if code is None:
+        match = _POLICE_RECORD.search(page)
+        code = match[1] + "0000" if match else None
+    return resolve_region(publisher, title, *evidence.body[:3], *signature,
+                          site_id_code=code, context="\n".join(evidence.body))
