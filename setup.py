@@ -29,6 +29,7 @@ setup(
         # Cleaner (issue 3)
         "lxml>=5.2",
         "charset-normalizer>=3.3",
+        "pypinyin>=0.50",  # extract/regions.py: a host name (kaiyang.gov.cn) → its province
         "pypdf>=4.2",
         "python-docx>=1.1",
         # Crawler (issue 4): Scrapy 2.19 for DOWNLOAD_DELAY_JITTER and async start()

@@ -17,18 +17,20 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from extract.furniture import is_date_widget, is_furniture
 from extract.metadata import (
     _nfkc,
     clean_line,
+    infer_doc_type,
     normalize_doc_number,
     normalize_publisher,
     parse_date,
     report_year,
 )
-from extract.regions import region_code_from_credit_code, resolve_region
+from extract.regions import region_code_from_credit_code, region_from_host, resolve_region
 from indexer.document import Region
 
 # --------------------------------------------------------------------------- evidence
@@ -40,11 +42,19 @@ class Evidence:
 
     labelled: dict[str, list[str]] = field(default_factory=dict)  # field → values, page order
     head_lines: list[str] = field(default_factory=list)  # lines above the body, page order
+    head_positions: list[int] = field(default_factory=list)  # their line numbers in the page
     first_body_line: str | None = None
     body: list[str] = field(default_factory=list)
     all_lines: list[str] = field(default_factory=list)  # the whole page text, for codes
     url: str | None = None
     column_names: set[str] = field(default_factory=set)  # breadcrumb tails: never a title
+    _flat: str | None = field(default=None, repr=False)
+
+    def flat_text(self) -> str:
+        """The page text without spaces or punctuation, to find repeats across line breaks."""
+        if self._flat is None:
+            self._flat = _key("".join(self.all_lines))
+        return self._flat
 
     def values(self, name: str) -> list[str]:
         return [v for v in self.labelled.get(name, []) if v]
@@ -79,9 +89,26 @@ _SIGNATURE = re.compile(r"(?:[局县区市省镇乡厅部处科]长|主任|书�
 _INDEX_NO_SHAPE = re.compile(r"^[•·\s]*[0-9A-Za-z]{6,}[-/][0-9A-Za-z/\-]{3,}$")
 _SENTENCE = re.compile(r"[。！？；;!?]")
 _COLUMN_TAG = re.compile(r"^[【\[][^】\]]{1,12}[】\]]\s*")
+_TRAILING_DOC_NUMBER = re.compile(r"\s*[(（][^()（）]{1,12}[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d+\s*号[)）]$")
 _SITE_SUFFIX = re.compile(r"\s*[-_|｜—–－]+\s*[^-_|｜—–－\s]{2,16}(?:网|网站|门户网站|人民政府|政府)$")
 _TITLE_MIN_CHARS = 6
 _TITLE_MAX_CHARS = 90
+
+
+@lru_cache(maxsize=1)
+def _to_simplified():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _simplified(text: str) -> str:
+    """Traditional → simplified, so that 報告 on a Big5 gateway ends a title like 报告 does."""
+    return _to_simplified().convert(text)
+
+
+def _ends_in_kind(text: str) -> bool:
+    return bool(_KIND_ENDING.search(text) or _KIND_ENDING.search(_simplified(text)))
 
 
 def _key(text: str) -> str:
@@ -93,6 +120,7 @@ def tidy_title(text: str) -> str:
     text = clean_line(text)
     text = _COLUMN_TAG.sub("", text)
     text = _SITE_SUFFIX.sub("", text)
+    text = _TRAILING_DOC_NUMBER.sub("", text)
     return text.strip()
 
 
@@ -121,7 +149,7 @@ def not_a_title(line: str, column_names: set[str] = frozenset()) -> str | None:
         return "a news lead"
     if _SIGNATURE.search(text):
         return "a signature"
-    if _ORG_ONLY.match(text) and not _KIND_ENDING.search(text):
+    if _ORG_ONLY.match(text) and not _ends_in_kind(text):
         return "an organisation or site name"
     return None
 
@@ -129,20 +157,20 @@ def not_a_title(line: str, column_names: set[str] = frozenset()) -> str | None:
 def _title_score(index: int, lines: Sequence[str], evidence: Evidence, body_index: int) -> int:
     text = tidy_title(lines[index])
     score = 0
-    if _KIND_ENDING.search(text):
+    if _ends_in_kind(text):
         score += 2
     if text.startswith("关于"):
         score += 1
     key = _key(text)
-    if len(key) >= _TITLE_MIN_CHARS and sum(_key(line) == key for line in evidence.all_lines) >= 2:
-        score += 2  # the title repeated above the body
+    if len(key) >= _TITLE_MIN_CHARS and evidence.flat_text().count(key) >= 2:
+        score += 2  # the title repeated (whole, or split over lines) above the body
     near = [lines[j] for j in (index - 1, index + 1, index + 2) if 0 <= j < len(lines)]
     from extract.labels import is_label_line
 
     if any(is_label_line(n) for n in near):
         score += 1  # a byline (来源 / 发布时间) beside the headline
-    if index == body_index - 1:
-        score += 1  # directly above the body
+    if index == body_index - 1 and not _ends_in_kind(text):
+        score += 1  # a headline directly above the body
     if _NEWS_ENDING.search(text) and score >= 1:
         score += 1
     return score
@@ -161,7 +189,7 @@ def choose_title(evidence: Evidence) -> str | None:
             return tidy_title(value)
     lines = evidence.head_lines
     body_index = len(lines)
-    best: tuple[int, int] | None = None
+    best: tuple[int, int, int] | None = None
     for i, line in enumerate(lines):
         if not_a_title(line, evidence.column_names) is not None:
             continue
@@ -169,18 +197,31 @@ def choose_title(evidence: Evidence) -> str | None:
         if not (_TITLE_MIN_CHARS <= len(text) <= _TITLE_MAX_CHARS):
             continue
         score = _title_score(i, lines, evidence, body_index)
-        if score >= 2 and (best is None or score > best[0]):
-            best = (score, i)
+        # Ties go to the longer line: a column name (政府信息公开年度报告) is the generic
+        # short form of the title below it.
+        if score >= 2 and (best is None or (score, len(text)) > best[:2]):
+            best = (score, len(text), i)
     if best is None:
         return None
-    i = best[1]
+    i = best[2]
     title = tidy_title(lines[i])
-    # A title split over lines: 河南省人民政府 / 关于2023年度…的报告; 关于印发…的 / 通知.
-    if i > 0 and title.startswith("关于"):
+    # A title split over lines: 河南省人民政府 / 关于2023年度…的报告 (joined only when the page
+    # shows the whole elsewhere: a red-header organisation above 关于… is not always part of
+    # it); …关于印发2020年…优化营商环境 / 实施方案的通知 (a fragment before the kind ending).
+    if i > 0:
         previous = tidy_title(lines[i - 1])
-        if (_ORG_ONLY.match(previous) and len(previous) <= 40 and not previous.endswith("文件")
-                and not is_furniture(lines[i - 1])):
-            title = previous + title
+        joined = previous + title
+        fragment = (not title.startswith("关于") and ("关于" in previous or "印发" in previous)
+                    and not _KIND_ENDING.search(previous))
+        positions = evidence.head_positions
+        adjacent = len(positions) == len(lines) and positions[i - 1] == positions[i] - 1
+        # 秦安县人民政府 / 关于2019年…的报告 on consecutive lines: the issuer starts the title.
+        issuer = (adjacent and title.startswith(("关于", "印发")) and bool(_ORG_ONLY.match(previous))
+                  and not _KIND_ENDING.search(previous))
+        if (len(previous) <= 60 and not _SENTENCE.search(previous) and not is_furniture(lines[i - 1])
+                and not _ADDRESSEE.search(previous) and not previous.endswith("文件")
+                and (fragment or issuer or evidence.flat_text().count(_key(joined)) >= 2)):
+            title = joined
     if not _KIND_ENDING.search(title) and i + 1 < len(lines):
         following = tidy_title(lines[i + 1])
         if (len(following) <= 40 and not _SENTENCE.search(following) and _KIND_ENDING.search(following)
@@ -275,19 +316,22 @@ def choose_publisher(evidence: Evidence, signature: Sequence[str] = (),
 
 # --------------------------------------------------------------------------- report year
 
-_YEAR_OPENING = re.compile(r"^(?:[一二三四五六七八九十]+、\s*)?((?:19|20)\d{2})\s*年(?:度)?\s*[,，、]")
+_YEAR_OPENING = re.compile(r"^(?:[一二三四五六七八九十]+、\s*)?((?:19|20)\d{2})\s*年(?:度|以来)?\s*[,，、]")
 _REPORT_WORDS = re.compile(r"(?:报告|总结)如下|年度报告|情况报告|工作报告|工作总结|述法|履职情况|年度")
 
 
 def choose_year(title: str | None, evidence: Evidence) -> int | None:
     """The year a report covers: from the title (``2019年度`` → 2019); for an untitled page that
     reads as an annual report, from its opening (``2020年，…现将有关情况报告如下``)."""
-    year = report_year(title)
-    if year or title:
-        return year
+    if title:
+        # 关于印发…2019年行政执法工作报告的通知 is a 通知: its year is not a report year.
+        kind = infer_doc_type(title)
+        if kind in ("报告", "总结", "要点", "计划", None) or "年度" in title:
+            return report_year(title)
+        return None
     head = "\n".join(evidence.body[:3])
-    opening = _YEAR_OPENING.match(evidence.body[0]) if evidence.body else None
-    if opening and _REPORT_WORDS.search(head[:600]):
+    opening = next((m for p in evidence.body[:3] if (m := _YEAR_OPENING.match(p))), None)
+    if opening and _REPORT_WORDS.search(head[:1500]):
         return int(opening[1])
     return None
 
@@ -314,5 +358,8 @@ def choose_region(*, publisher: str | None, title: str | None, evidence: Evidenc
     if code is None:
         match = _POLICE_RECORD.search(page)
         code = match[1] + "0000" if match else None
-    return resolve_region(publisher, title, *evidence.body[:3], *signature,
-                          site_id_code=code, context="\n".join(evidence.body))
+    region = resolve_region(publisher, title, *evidence.body[:3], *signature,
+                            site_id_code=code, context="\n".join(evidence.body))
+    if region.is_empty() and evidence.url:
+        region = region_from_host(urlsplit(evidence.url).hostname)
+    return region

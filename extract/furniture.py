@@ -96,6 +96,7 @@ _SITE_TOKENS = (
     "政务公开", "政府信息公开", "互动交流", "政民互动", "办事服务", "政务服务", "新闻中心",
     "走进", "专题专栏", "数据开放", "放大", "缩小", "默认", "上一版", "下一版", "上一期", "下一期",
     "上一篇", "下一篇", "返回", "关闭", "打印", "分享", "正文", "当前位置", "您当前的位置", "RSS",
+    "相关办事指南", "取消收藏成功!", "打印整页", "打印内容", "蒙古文版", "视力保护色",
 )
 _TOKEN_SPLIT = re.compile(r"[\s|｜/、·•●▪■◆]+")
 _WELCOME = re.compile(r"^(?:欢迎(?:您)?(?:访问|登录|光临|来到)|您好[，,]?\s*欢迎)")
@@ -120,6 +121,11 @@ def is_site_link_row(line: str) -> bool:
     return bool(tokens) and all(t.strip("【】[]:：") in _SITE_TOKENS for t in tokens)
 
 
+# Image placeholders and bare image file names left by a text export.
+_IMAGE_DEBRIS = re.compile(r"^(?:<image>.*</image>|<image>data:\S*|[\w()（）\-]+\.(?:jpe?g|png|gif|bmp|webp))$",
+                           re.IGNORECASE)
+
+
 def is_furniture(line: str | None) -> bool:
     """True for a line that is page furniture (see the module docstring); never for prose."""
     if not line:
@@ -129,7 +135,7 @@ def is_furniture(line: str | None) -> bool:
         return False
     if is_chrome_line(text) or is_date_widget(text) or is_site_link_row(text):
         return True
-    if _BULLET_ONLY.match(text):
+    if _BULLET_ONLY.match(text) or _IMAGE_DEBRIS.match(text):
         return True
     short = len(text) <= 80 and not _SENTENCE_END.search(text)
     return bool(short and (_WELCOME.match(text) or _NUMBERED_CRUMB.match(text)

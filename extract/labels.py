@@ -34,6 +34,8 @@ LABEL_FIELDS: dict[str, str] = {
     "效力状态": "extra", "时效": "extra", "关键词": "extra", "主题词": "extra", "公开方式": "extra",
     "公开范围": "extra", "公文种类": "extra", "实施日期": "extra", "废止日期": "extra",
     "联合发文单位": "extra", "公开形式": "extra", "所属主题": "extra", "内容概述": "extra",
+    "公开类别": "extra", "生效时间": "extra", "废止时间": "extra", "失效时间": "extra", "归档时间": "extra",
+    "是否有效": "extra", "公文时效": "extra", "上载日期": "date", "规划分类": "extra", "字號": "skip",
     # Terminators only: they end the previous value.
     "浏览次数": "skip", "浏览量": "skip", "点击数": "skip", "点击": "skip", "点击率": "skip", "阅读次数": "skip",
     "访问量": "skip", "访问次数": "skip", "阅读量": "skip", "作者": "skip", "责任编辑": "skip",
@@ -63,9 +65,10 @@ _LABEL_RE = re.compile(
     rf"(?:[:：]|(?=\t)|$)"
     rf"|(?:{_ANYWHERE_ALTERNATION}){_GAP}[:：]"
 )
+_ANY_WITH_COLON = re.compile(rf"(?:{_BOUNDED_ALTERNATION}){_GAP}[:：]")
 _VALUE_TRIM = " \t\u3000\u00a0|｜【】[]：:;；,，•·"
 # Bullets and list marks before a label (``  • 来源:…``, ``■ 发布时间：``).
-_LEADING_MARKS = re.compile(r"^[\s\u3000\u00a0•·●▪■◆\-*]+")
+_LEADING_MARKS = re.compile(r"^(?:[\s\u3000\u00a0•·●▪■◆\-*]|\d{1,2}\.\s)+")
 
 
 def _match_label(match: re.Match[str]) -> str:
@@ -93,6 +96,11 @@ def label_pairs(lines: Iterable[str]) -> list[tuple[str, str]]:
         pending = None
         if line[: matches[0].start()].strip(_VALUE_TRIM) and not is_label_line(line):
             continue  # prose that happens to contain a label word later on
+        # Inside a label row every label followed by a colon ends the value before it, the
+        # weak ones too (来源:双城区人民政府更新时间:2022-03-10).
+        matches = sorted({m.start(): m for m in [*matches, *_ANY_WITH_COLON.finditer(line)]
+                          if not any(o.start() < m.start() < o.end() for o in matches)}.values(),
+                         key=lambda m: m.start())
         for k, match in enumerate(matches):
             end = matches[k + 1].start() if k + 1 < len(matches) else len(line)
             value = line[match.end(): end].strip(_VALUE_TRIM)

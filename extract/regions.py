@@ -22,7 +22,7 @@ from pathlib import Path
 
 from indexer.document import Region
 
-__all__ = ["region_code_from_credit_code", "region_from_code", "resolve_region"]
+__all__ = ["region_code_from_credit_code", "region_from_code", "region_from_host", "resolve_region"]
 
 _DATA_DIR = Path(__file__).parent / "data"
 _MUNICIPALITIES = {"11", "12", "31", "50"}
@@ -402,3 +402,58 @@ def _vote(codes: list[str], *, min_count: int) -> str | None:
         if level == 1:
             return None  # several places named about as often: unsure
     return None
+
+
+# The label before ``gov.cn`` on provincial government hosts (www.hubei.gov.cn,
+# sft.hubei.gov.cn). Only labels that no other government uses: ``sx`` (山西? 绍兴?) and
+# ``gz`` (贵州? 广州?) are left out on purpose.
+_PROVINCE_HOST_LABELS = {
+    "beijing": "110000", "tj": "120000", "tianjin": "120000", "hebei": "130000", "shanxi": "140000",
+    "nmg": "150000", "ln": "210000", "jl": "220000", "jilin": "220000", "hlj": "230000",
+    "shanghai": "310000", "sh": "310000", "jiangsu": "320000", "zj": "330000", "zhejiang": "330000",
+    "ah": "340000", "fujian": "350000", "jiangxi": "360000", "shandong": "370000", "henan": "410000",
+    "hubei": "420000", "hunan": "430000", "gd": "440000", "gxzf": "450000", "hainan": "460000",
+    "cq": "500000", "sc": "510000", "guizhou": "520000", "yn": "530000", "yunnan": "530000",
+    "xizang": "540000", "shaanxi": "610000", "gansu": "620000", "qinghai": "630000", "nx": "640000",
+    "xinjiang": "650000",
+}
+
+
+_NAME_SUFFIXES = re.compile(r"(?:特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|自治县|自治旗|"
+                            r"地区|林区|省|市|县|区|州|盟|旗)$")
+
+
+@lru_cache(maxsize=1)
+def _pinyin_index() -> dict[str, set[str]]:
+    """Toneless pinyin of every division's short name (开阳县 → kaiyang) → codes."""
+    from pypinyin import lazy_pinyin
+
+    index: dict[str, set[str]] = {}
+    for code, name in _table().names.items():
+        short = _NAME_SUFFIXES.sub("", name)
+        if len(short) >= 2:
+            index.setdefault("".join(lazy_pinyin(short)), set()).add(code)
+    return index
+
+
+def region_from_host(host: str | None) -> Region:
+    """The province behind a government host name, else an empty Region.
+
+    ``sft.hubei.gov.cn`` → 湖北省 (a table of provincial labels), ``www.kaiyang.gov.cn`` →
+    贵州省 (the label is the pinyin of exactly one division: 开阳县). The weakest evidence: a
+    county site may repost its province's or city's report, so only the province is read
+    from the host, and only from a ``gov.cn`` host whose label names one place.
+    """
+    labels = (host or "").lower().split(".")
+    if len(labels) < 3 or labels[-2:] != ["gov", "cn"]:
+        return Region()
+    label = labels[-3]
+    code = _PROVINCE_HOST_LABELS.get(label)
+    if code is None:
+        codes = _pinyin_index().get(label, set())
+        provinces = {c[:2] + "0000" for c in codes}
+        code = provinces.pop() if len(provinces) == 1 else None
+    if code is None or code not in _table().names:
+        return Region()
+    province = region_from_code(code[:2] + "0000").province
+    return Region(province=province, code=code[:2] + "0000")

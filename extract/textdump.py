@@ -27,6 +27,7 @@ from extract.clean import CleanResult
 from extract.errors import LoadError
 from extract.fields import (
     Evidence,
+    _simplified,
     choose_published,
     choose_publisher,
     choose_region,
@@ -61,7 +62,12 @@ _HEADING_START = re.compile(
     r"第[一二三四五六七八九十百\d]+[章节条部分]|[【\[])"
 )
 _SENTENCE_PUNCT = re.compile(r"[。；！？]")
-_PROSE_PUNCT = re.compile(r"[。；！？，,、：:]")
+_PROSE_PUNCT = re.compile(r"[。；！？，,、]")
+# A byline that starts with the date: ``2023-03-31 17:05:00 来源: 海口市司法局 打印``.
+_DATE_LED_BYLINE = re.compile(
+    r"^(?P<date>(?:19|20)\d{2}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)"
+    r"\s+(?P<rest>\S.*)$"
+)
 _SIGNATURE_ORG = re.compile(
     r"(?:人民政府|政府|委员会|管委会|办公室|办公厅|司法局|局|厅|委|办|中心|法院|检察院)$"
 )
@@ -80,6 +86,15 @@ def _label_fields(line: str) -> list[tuple[str, str]] | None:
     """
     if len(line) > _ROW_MAX_CHARS:
         return None
+    simplified = _simplified(line)
+    if simplified != line:  # 發佈日期 / 來源 on a Big5 gateway: the same labels
+        found = _label_fields_simplified(simplified)
+        if found:
+            return found
+    return _label_fields_simplified(line)
+
+
+def _label_fields_simplified(line: str) -> list[tuple[str, str]] | None:
     if "|" in line or "｜" in line:
         row = _split_table_row(line)
         if row is not None:
@@ -87,7 +102,48 @@ def _label_fields(line: str) -> list[tuple[str, str]] | None:
         line = re.sub(r"\s*[|｜]\s*", "\t", line)
     if is_label_line(line):
         return label_pairs([line])
+    byline = _DATE_LED_BYLINE.match(line)
+    if byline and is_label_line(byline["rest"]):
+        return [("日期", byline["date"]), *label_pairs([byline["rest"]])]
     return spaced_row_pairs(line)
+
+
+# A header line that is only a date and time, or a date beside a short name:
+# ``• 2021年03月22日 16时47分``, ``2021-04-12 河北省人民政府网``, ``市司法局 2022年02月15日``.
+_DATE = r"(?:19|20)\d{2}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}\s*日?"
+_NAME = r"[^\s，。,；;:：]{1,18}(?:网|网站|政府|局|办|办公室|委|厅|院|中心|报|社|处|科)"
+_TIME = r"(?:\s*\d{1,2}\s*[:时]\s*\d{2}\s*分?(?:\s*[:]\s*\d{2}|\s*\d{2}\s*秒)?)?"
+_HEADER_DATE_LINE = re.compile(
+    rf"^[•·\s]*(?:(?P<pre>{_NAME})\s+)?(?P<date>{_DATE}){_TIME}\s*(?P<post>{_NAME})?$"
+)
+
+
+def _header_date(line: str) -> str | None:
+    """The date of a header date line (see above); None for anything else.
+
+    Only above the body: after it a bare date is the sign-off, which is content.
+    """
+    match = _HEADER_DATE_LINE.match(line)
+    if not match or (match["pre"] and match["post"]):
+        return None
+    has_time = match.end("date") < len(line.rstrip()) and not match["post"]
+    if not (match["pre"] or match["post"] or has_time or line.lstrip().startswith(("•", "·"))):
+        return None  # a bare date alone could be a sign-off: left to the caller's position rule
+    return match["date"]
+
+
+def _alone_label(line: str) -> str | None:
+    """``标题`` or ``发文机关`` alone on a line: its value is on the next line."""
+    key = re.sub(r"[\s:：]+", "", line)
+    return key if key in LABEL_FIELDS and LABEL_FIELDS[key] != "skip" else None
+
+
+def _strip_trailing_label(value: str) -> str:
+    """``…的通知发文机关`` (a stacked block run together) → ``…的通知``."""
+    for label in sorted(LABEL_FIELDS, key=len, reverse=True):
+        if len(label) >= 3 and value.endswith(label) and len(value) > len(label) + 2:
+            return value[: -len(label)]
+    return value
 
 
 def _split_table_row(line: str) -> list[tuple[str, str]] | None:
@@ -177,12 +233,27 @@ def parse_text_dump(text: str, source: str, url: str | None = None) -> Document:
     pairs: list[tuple[str, str]] = []
     kinds: list[str] = []  # per line: furniture, label, content
     column_names: set[str] = set()
+    pending: str | None = None  # a label alone on the previous line
+    seen_prose = False
     for index, line in enumerate(lines):
         if index < _HEAD_MAX_LINES and ("首页" in line or "位置" in line or ">" in line):
             parts = [p for p in _BREADCRUMB_SPLIT.split(line) if p]
             if len(parts) >= 2:
                 column_names.update(p.strip("> ") for p in parts[1:])
+        if (pending is not None and not _is_prose(line) and _alone_label(line) is None
+                and not _SENTENCE_PUNCT.search(line)):
+            pairs.append((pending, _strip_trailing_label(line)))
+            kinds.append("label")
+            pending = None
+            continue
+        pending = _alone_label(line) if index < _HEAD_MAX_LINES else None
+        if pending is not None:
+            kinds.append("label")
+            continue
         found = _label_fields(line) if not _is_prose_label_free(line) else None
+        if found is None and not seen_prose and (date := _header_date(line)):
+            found = [("日期", date)]
+        seen_prose = seen_prose or (not found and _is_prose(line))
         if found is not None:
             pairs.extend(found)
             kinds.append("label")
@@ -198,7 +269,7 @@ def parse_text_dump(text: str, source: str, url: str | None = None) -> Document:
     labelled = field_values(pairs)
     evidence = Evidence(
         labelled={name: [v for _label, v in values] for name, values in labelled.items()},
-        head_lines=[lines[i] for i in head_index],
+        head_lines=[lines[i] for i in head_index], head_positions=head_index,
         all_lines=lines, url=url, column_names=column_names,
     )
     title = choose_title(evidence)
@@ -296,9 +367,14 @@ def _is_prose_label_free(line: str) -> bool:
 
 def _is_banner(line: str, column_names: set[str]) -> bool:
     """A short line with no sentence in it: a site name or column heading above the title."""
+    if line.rstrip().endswith((":", "：")) or _BYLINE_MARK.search(line):
+        return False  # an addressee (河北省人民政府：) or a reporter's byline is content
     return (line in column_names
             or (len(line) <= _BANNER_MAX_CHARS and not _PROSE_PUNCT.search(line)
                 and not _DOC_NUMBER_LINE.match(line)))
+
+
+_BYLINE_MARK = re.compile(r"^[■□●◆]|记者|通讯员")
 
 
 def _usable_index_no(value: str) -> bool:
@@ -312,6 +388,7 @@ def _signature_lines(paragraphs: list[str]) -> list[str]:
     return [
         p for p in tail
         if len(p) <= _SIGNATURE_MAX_CHARS and _SIGNATURE_ORG.search(p) and not _SENTENCE_PUNCT.search(p)
+        and not _HEADING_START.match(p) and not _PROSE_PUNCT.search(p) and " " not in p.strip()
     ]
 
 

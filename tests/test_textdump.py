@@ -37,7 +37,7 @@ EXPECTED = {
         last=["2020年3月23日"],
     ),
     "001": dict(
-        title="县2017年度依法行政年终总结(2)",
+        title="县2017年度依法行政年终总结",  # the heading (【二】…) repeated above the body, not the page title's "(2)"
         publisher=None,
         published=D(2021, 8, 31),
         written=None,
