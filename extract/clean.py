@@ -35,7 +35,7 @@ from extract.attachments import (
 )
 from extract.encoding import decode_html
 from extract.errors import LoadError, NotAnArticle
-from extract.fields import Evidence, choose_published, choose_publisher, not_a_title
+from extract.fields import Evidence, choose_published, choose_publisher, not_a_title, url_date
 from extract.furniture import is_chrome_line
 from extract.html_extract import BodyChoice, Line, PageParseError, PageView, build_view, choose_body
 from extract.labels import LABEL_FIELDS, field_values, is_label_line, label_pairs
@@ -292,33 +292,12 @@ def _signature_publisher(paragraphs: list[str]) -> str | None:
 # --------------------------------------------------------------------------- HTML
 
 
-_URL_DATES = (
-    re.compile(r"/art/(\d{4})/(\d{1,2})/(\d{1,2})/"),
-    re.compile(r"/t(\d{4})(\d{2})(\d{2})_\d+"),
-    re.compile(r"/(\d{4})-(\d{2})/(\d{2})/(?:content|art)_"),
-    re.compile(r"/(\d{4})(\d{2})/(\d{2})/(?:content|art|t)\w*"),
-)
 _SEARCH_PAGE = re.compile(r"jrobot|/was5?/|/search|/so/|搜索|检索", re.IGNORECASE)
 _SITE_ID_IN_TEXT = re.compile(r"网站标识码\s*[:：]?\s*((?:bm)?[0-9A-Za-z]{10})")
 _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|\s-\s|－|--|——\s)\s*")
 _SITEISH = re.compile(r"(?:网站|门户网|政府网|信息网|在线|官网|首页|信息公开|公开目录)$")
 _META_PUBLISHED = ("pubdate", "publishdate", "firstpublishedtime", "articlepubdate",
                    "article:published_time", "dc.date")
-
-
-def url_date(url: str | None) -> dt.date | None:
-    """A publication date encoded in the URL (/art/2020/3/25/, t20200325_…)."""
-    if not url:
-        return None
-    path = urlsplit(url).path
-    for pattern in _URL_DATES:
-        match = pattern.search(path)
-        if match:
-            try:
-                return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-            except ValueError:
-                continue
-    return None
 
 
 def _compact(text: str) -> str:

@@ -254,7 +254,8 @@ def url_date(url: str | None) -> dt.date | None:
                 date = dt.date(int(match[1]), int(match[2]), int(match[3]))
             except ValueError:
                 continue
-            if date <= dt.date.today() + dt.timedelta(days=1):
+            # t19700101_: a CMS's placeholder epoch, not a date.
+            if dt.date(1990, 1, 1) <= date <= dt.date.today() + dt.timedelta(days=1):
                 return date
     return None
 
