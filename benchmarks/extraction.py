@@ -167,13 +167,13 @@ def table(results: dict[str, dict], pages: int) -> str:
 
 
 def write_section(text: str, begin: str = BEGIN, end: str = END) -> None:
-    BEGIN, END = begin, end
-    section = f"{BEGIN}\n{text}\n{END}"
+    """Write ``text`` between the ``begin`` and ``end`` markers of docs/benchmarks.md."""
+    section = f"{begin}\n{text}\n{end}"
     if DOC.exists():
         current = DOC.read_text(encoding="utf-8")
-        if BEGIN in current and END in current:
-            before, rest = current.split(BEGIN, 1)
-            after = rest.split(END, 1)[1]
+        if begin in current and end in current:
+            before, rest = current.split(begin, 1)
+            after = rest.split(end, 1)[1]
             DOC.write_text(before + section + after, encoding="utf-8")
             return
         DOC.write_text(current.rstrip("\n") + "\n\n" + section + "\n", encoding="utf-8")

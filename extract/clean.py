@@ -13,7 +13,6 @@ the upload day).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable, Mapping
@@ -481,26 +480,6 @@ def _first_valid(fields: dict[str, list[tuple[str, str]]], name: str, convert):
             converted = convert(value)
             if converted:
                 return converted
-    return None
-
-
-# 来源 values that name the website or an account, not an issuing body.
-_NOT_A_PUBLISHER = re.compile(r"^(?:本网|本站|本网站|网站|原创|转载|admin|管理员|编辑部|系统管理员|佚名)$",
-                              re.IGNORECASE)
-
-
-def _publisher(value: str | None) -> str | None:
-    name = normalize_publisher(value)
-    if not name or _NOT_A_PUBLISHER.match(name) or len(name) > 60:
-        return None
-    return name
-
-
-def _first_date(values) -> dt.date | None:
-    for value in values:
-        date = parse_date(value) if value else None
-        if date:
-            return date
     return None
 
 

@@ -21,6 +21,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from extract.furniture import is_date_widget, is_furniture
+from extract.labels import is_label_line
 from extract.metadata import (
     _nfkc,
     clean_line,
@@ -80,7 +81,7 @@ _ORG_ONLY = re.compile(
     r"日报|晚报|法治报|法制报|时报|新闻网|[^\s]{0,8}网)$"
 )
 _ADDRESSEE = re.compile(r"[:：]$")
-_NUMBERED_HEADING = re.compile(
+NUMBERED_HEADING = re.compile(
     r"^(?:[一二三四五六七八九十百]+[、.．]|[(（][一二三四五六七八九十百\d]+[)）]|\d+[、.．]|"
     r"第[一二三四五六七八九十百\d]+[章节条部分])"
 )
@@ -143,7 +144,7 @@ def not_a_title(line: str, column_names: set[str] = frozenset()) -> str | None:
         return "a 文号"
     if _INDEX_NO_SHAPE.match(text):
         return "an 索引号"
-    if _NUMBERED_HEADING.match(text):
+    if NUMBERED_HEADING.match(text):
         return "a section heading"
     if _NEWS_LEAD.match(text):
         return "a news lead"
@@ -165,8 +166,6 @@ def _title_score(index: int, lines: Sequence[str], evidence: Evidence, body_inde
     if len(key) >= _TITLE_MIN_CHARS and evidence.flat_text().count(key) >= 2:
         score += 2  # the title repeated (whole, or split over lines) above the body
     near = [lines[j] for j in (index - 1, index + 1, index + 2) if 0 <= j < len(lines)]
-    from extract.labels import is_label_line
-
     if any(is_label_line(n) for n in near):
         score += 1  # a byline (来源 / 发布时间) beside the headline
     if index == body_index - 1 and not _ends_in_kind(text):

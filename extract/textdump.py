@@ -4,12 +4,14 @@ A dump is what a browser's "save as text" or a scraper's text extraction left be
 信息公开 metadata (as ``label: value`` lines or as ``|``-separated table rows, labels
 sometimes spaced out as ``索 引 号``), the title, page chrome (breadcrumbs, 打印 关闭,
 扫一扫…), the body, the signature and sign-off date, and page garbage after the chrome
-tail. The importer keeps the metadata and the body and drops everything else.
+tail. The importer keeps the metadata and the body and drops only what is known furniture;
+the fields are decided in :mod:`extract.fields`.
 
 Decisions worth knowing (see also docs in the tests):
 
-* The body ends at the first page-chrome line after it has started (扫一扫在手机打开当前页,
-  打印 关闭, 上一篇…); whatever follows is page garbage, even when it repeats body text.
+* A furniture line (扫一扫在手机打开当前页, 打印 关闭, 上一篇…) is dropped on its own and never
+  ends the body: a sentence after it is kept. Only short link-like lines after a tail mark
+  (上一篇, 相关链接) are dropped with it.
 * A line broken in the middle of a sentence (it ends in ，/、 or a bare character although
   it already holds a full stop) is joined with the next line, so that a cited passage is
   one sentence, not two halves. Headings never end that way and are never joined.
@@ -26,6 +28,7 @@ from pathlib import Path
 from extract.clean import CleanResult
 from extract.errors import LoadError
 from extract.fields import (
+    NUMBERED_HEADING,
     Evidence,
     _simplified,
     choose_published,
@@ -56,11 +59,6 @@ _DOC_NUMBER_LINE = re.compile(
     r"^[\u4e00-\u9fffA-Za-z]{1,12}\s*[〔\[［【(（﹝]\s*(?:19|20)\d{2}[\d〕\]］】)）﹞\s第号]*$"
 )
 _BREADCRUMB_SPLIT = re.compile(r"\s*(?:>>?|＞|»|›|→)\s*")
-# Headings: 一、 (一) 1、 1. 第一章 — never joined to the previous line.
-_HEADING_START = re.compile(
-    r"^(?:[一二三四五六七八九十百]+[、.．]|[(（][一二三四五六七八九十百\d]+[)）]|\d+[、.．]|"
-    r"第[一二三四五六七八九十百\d]+[章节条部分]|[【\[])"
-)
 _SENTENCE_PUNCT = re.compile(r"[。；！？]")
 _PROSE_PUNCT = re.compile(r"[。；！？，,、]")
 # A byline that starts with the date: ``2023-03-31 17:05:00 来源: 海口市司法局 打印``.
@@ -73,28 +71,31 @@ _SIGNATURE_ORG = re.compile(
 )
 _SIGNATURE_MAX_CHARS = 30
 _JOINED_MAX_CHARS = 3_000  # a real paragraph broken in two is never this long
-_HEAD_MAX_LINES = 40  # the title and the label block are near the top
+_HEAD_MAX_LINES = 40
+_TRADITIONAL_SAMPLE_CHARS = 4_000  # the title and the label block are near the top
 _ROW_MAX_CHARS = 200  # a label row is short; a long line that starts with a label is prose
 _BANNER_MAX_CHARS = 24  # a site or column banner above the title
 
 
-def _label_fields(line: str) -> list[tuple[str, str]] | None:
+def _label_fields(line: str, traditional: bool = False) -> list[tuple[str, str]] | None:
     """(label, value) pairs when ``line`` is a 信息公开 label row or byline, else None.
 
     One list of labels for every reader (:mod:`extract.labels`); here only the shapes of
-    page text are added: ``|`` tables and rows flattened to spaces.
+    page text are added: ``|`` tables and rows flattened to spaces. On a traditional-character
+    page (a Big5 gateway: 發佈日期, 來源) the line is read through t2s first.
     """
     if len(line) > _ROW_MAX_CHARS:
         return None
-    simplified = _simplified(line)
-    if simplified != line:  # 發佈日期 / 來源 on a Big5 gateway: the same labels
-        found = _label_fields_simplified(simplified)
-        if found:
-            return found
-    return _label_fields_simplified(line)
+    if traditional:
+        simplified = _simplified(line)
+        if simplified != line:
+            found = _label_row(simplified)
+            if found:
+                return found
+    return _label_row(line)
 
 
-def _label_fields_simplified(line: str) -> list[tuple[str, str]] | None:
+def _label_row(line: str) -> list[tuple[str, str]] | None:
     if "|" in line or "｜" in line:
         row = _split_table_row(line)
         if row is not None:
@@ -130,6 +131,11 @@ def _header_date(line: str) -> str | None:
     if not (match["pre"] or match["post"] or has_time or line.lstrip().startswith(("•", "·"))):
         return None  # a bare date alone could be a sign-off: left to the caller's position rule
     return match["date"]
+
+
+def _is_heading(line: str) -> bool:
+    """一、 (一) 1、 1. 第一章 or a 【…】 tag: never joined to the previous line, never a signature."""
+    return bool(NUMBERED_HEADING.match(line)) or line.startswith(("【", "["))
 
 
 def _alone_label(line: str) -> str | None:
@@ -196,7 +202,7 @@ def _join_broken_lines(paragraphs: list[str]) -> list[str]:
             groups
             and length < _JOINED_MAX_CHARS
             and _ends_mid_sentence(groups[-1][-1], has_punct)
-            and not _HEADING_START.match(p)
+            and not _is_heading(p)
             and not _starts_signoff_block(p)
         ):
             groups[-1].append(p)
@@ -235,6 +241,8 @@ def parse_text_dump(text: str, source: str, url: str | None = None) -> Document:
     column_names: set[str] = set()
     pending: str | None = None  # a label alone on the previous line
     seen_prose = False
+    head = text[:_TRADITIONAL_SAMPLE_CHARS]
+    traditional = _simplified(head) != head  # once per page: t2s of every line is slow
     for index, line in enumerate(lines):
         if index < _HEAD_MAX_LINES and ("首页" in line or "位置" in line or ">" in line):
             parts = [p for p in _BREADCRUMB_SPLIT.split(line) if p]
@@ -250,7 +258,7 @@ def parse_text_dump(text: str, source: str, url: str | None = None) -> Document:
         if pending is not None:
             kinds.append("label")
             continue
-        found = _label_fields(line) if not _is_prose_label_free(line) else None
+        found = _label_fields(line, traditional) if not _is_prose_label_free(line) else None
         if found is None and not seen_prose and (date := _header_date(line)):
             found = [("日期", date)]
         seen_prose = seen_prose or (not found and _is_prose(line))
@@ -388,7 +396,7 @@ def _signature_lines(paragraphs: list[str]) -> list[str]:
     return [
         p for p in tail
         if len(p) <= _SIGNATURE_MAX_CHARS and _SIGNATURE_ORG.search(p) and not _SENTENCE_PUNCT.search(p)
-        and not _HEADING_START.match(p) and not _PROSE_PUNCT.search(p) and " " not in p.strip()
+        and not _is_heading(p) and not _PROSE_PUNCT.search(p) and " " not in p.strip()
     ]
 
 
