@@ -300,8 +300,9 @@ def parse_text_dump(text: str, source: str, url: str | None = None) -> Document:
         if i in used or (kinds[i] == "label" and i < first_prose + 5):
             continue
         if kinds[i] == "furniture":
-            if is_chrome_line(line) and i > first_prose and _TAIL_MARK.search(line):
-                after_tail = True  # 上一篇 / 相关链接: short lines after it are links
+            if (is_chrome_line(line) and _TAIL_MARK.search(line)
+                    and any(_SENTENCE_PUNCT.search(kept) for kept in body)):
+                after_tail = True  # 上一篇 / 相关链接 after the text: short lines after it are links
             continue
         if kinds[i] == "label" and not _is_prose(line):
             continue
@@ -312,8 +313,6 @@ def parse_text_dump(text: str, source: str, url: str | None = None) -> Document:
                 continue
             if title_line_at is not None and i < title_line_at and _is_banner(line, column_names):
                 continue  # a site or column banner above the title
-            if title_line_at is None and _is_banner(line, column_names) and not body and i < 3:
-                continue
         if after_tail and not _SENTENCE_PUNCT.search(line) and len(line) <= 40:
             continue
         body.append(line)

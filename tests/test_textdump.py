@@ -349,13 +349,13 @@ def test_load_file_rejects_unknown_suffix(tmp_path: Path) -> None:
 
 
 def test_signoff_is_not_glued_to_an_unfinished_last_paragraph() -> None:
-    text = "某局报告\n一是加强学习。二是营造良好氛围\n某某区司法局\n2020年3月23日\n"
+    text = "某局2020年度法治政府建设情况报告\n一是加强学习。二是营造良好氛围\n某某区司法局\n2020年3月23日\n"
     doc = parse_text_dump(text, "/tmp/h.txt")
     assert doc.paragraphs == ["一是加强学习。二是营造良好氛围", "某某区司法局", "2020年3月23日"]
 
 
 def test_broken_line_is_joined() -> None:
-    text = "某局报告\n一是充分发挥社会监督的作用。全县各机关自觉\n接受人大监督。\n"
+    text = "某局2020年度法治政府建设情况报告\n一是充分发挥社会监督的作用。全县各机关自觉\n接受人大监督。\n"
     doc = parse_text_dump(text, "/tmp/i.txt")
     assert doc.paragraphs == ["一是充分发挥社会监督的作用。全县各机关自觉接受人大监督。"]
 
@@ -364,3 +364,22 @@ def test_subtitle_with_year_in_brackets_is_not_a_doc_number() -> None:
     doc = parse_text_dump("某区法治政府建设报告\n报告（2019年度）\n正文。\n", "/tmp/j.txt")
     assert doc.doc_number is None and "文号原文" not in doc.extra
     assert doc.paragraphs == ["报告（2019年度）", "正文。"]
+
+
+def test_an_untitled_page_keeps_its_first_lines() -> None:
+    # Nothing lost: with no title found, a short line at the top (here the issuing court of
+    # a report to the 人大) stays in the body rather than being guessed to be a banner.
+    doc = parse_text_dump("温州市中级人民法院\n主任、副主任、秘书长、各位委员:\n现将有关情况报告如下:\n",
+                          "/tmp/k.txt")
+    assert doc.title is None and doc.paragraphs[0] == "温州市中级人民法院"
+
+
+def test_prev_next_links_in_the_header_do_not_drop_the_headline() -> None:
+    # 上一篇 / 下一篇 in a newspaper's masthead come before the text: the short lines after
+    # them (headline, subtitle, byline) are content, not related links.
+    text = ("海南日报报业集团旗下媒体: 海南日报 |南国都市报 |南海网 |南岛晚报 |证券导报 |法制时报 |海南农垦报 返回首页\n"
+            "上一篇    下一篇\n法治领域改革实现新突破\n我省高质量推进全面依法治省和司法行政工作\n"
+            "■本报记者 田春宇\n岁序交替,镌刻着忠诚、干净、担当的铿锵步伐。\n")
+    body = "\n".join(parse_text_dump(text, "/tmp/l.txt").paragraphs)
+    for line in ("法治领域改革实现新突破", "我省高质量推进全面依法治省和司法行政工作", "田春宇"):
+        assert line in body
