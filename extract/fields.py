@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -31,7 +32,12 @@ from extract.metadata import (
     parse_date,
     report_year,
 )
-from extract.regions import region_code_from_credit_code, region_from_host, resolve_region
+from extract.regions import (
+    province_from_name_start,
+    region_code_from_credit_code,
+    region_from_host,
+    resolve_region,
+)
 from indexer.document import Region
 
 # --------------------------------------------------------------------------- evidence
@@ -316,30 +322,93 @@ def choose_publisher(evidence: Evidence, signature: Sequence[str] = (),
 
 # --------------------------------------------------------------------------- report year
 
-_YEAR_OPENING = re.compile(r"^(?:[一二三四五六七八九十]+、\s*)?((?:19|20)\d{2})\s*年(?:度|以来)?\s*[,，、]")
+_YEAR = r"((?:19|20)\d{2})"
+# Where a report says which year it covers, strongest first: "现将2023年度…报告如下",
+# "统计期限为2023年1月1日", an opening "2024年以来，…", a heading "一、2024年主要工作".
+_YEAR_STATED = (
+    re.compile(r"(?:现将|现公布|现对|现就|特?报告|总结)[^。\n]{0,40}?" + _YEAR
+               + r"\s*年度?(?!以来)[^。\n]{0,30}?(?:报告|总结)(?:如下|公布|全文)"),
+    re.compile(_YEAR + r"\s*年度?(?:政府信息公开工作)?年度报告"),
+    re.compile(r"统计期限为\s*" + _YEAR + r"\s*年?\s*1\s*月\s*1\s*日"),
+)
+_YEAR_OPENING = re.compile(r"^(?:[一二三四五六七八九十]+、\s*)?" + _YEAR
+                           + r"\s*(?:年(?:度|以来|是|上半年)?|以来)\s*[,，、是]?")
+_YEAR_HEADING = re.compile(r"^[一二三四五六七八九十]+、\s*" + _YEAR + r"\s*年")
+_YEAR_ANY = re.compile(_YEAR + r"\s*年(?![—\-–~至])")
+_YEAR_RANGE = re.compile(_YEAR + r"\s*年?\s*[—\-–~至]\s*" + _YEAR + r"\s*年")
 _REPORT_WORDS = re.compile(r"(?:报告|总结)如下|年度报告|情况报告|工作报告|工作总结|述法|履职情况|年度")
+# The words the parts of an annual report are headed with (主要举措和成效 … 下一年度安排).
+_PART_WORDS = re.compile(r"举措|成效|主要工作|工作情况|履职|不足|问题|差距|原因|下一步|下一年度|"
+                         r"明年|工作安排|工作打算|工作思路|总体情况|主动公开|依申请公开|行政复议")
+
+
+def _has_report_parts(body: Sequence[str]) -> bool:
+    """Numbered headings that name the parts of a report (a news item rarely has 一、二、
+    headings about 不足 and 下一步)."""
+    headings = [p for p in body[:200] if len(p) <= 60 and NUMBERED_HEADING.match(p)]
+    return len(headings) >= 2 and sum(bool(_PART_WORDS.search(h)) for h in headings) >= 2
+
+
+def _body_year(body: Sequence[str]) -> int | None:
+    """The year an untitled report covers, from its opening: a stated year ("现将2023年度…报告
+    如下"); an opening year ("2024年以来，…") on a page that reads as a report (a 一、 heading
+    follows, or it says 报告/述法/年度); else, on a page headed like a report, the most frequent
+    year of its first lines (ranges such as 2021—2025年 name a plan period, not the year)."""
+    head = "\n".join(body[:4])[:2000]
+    for pattern in _YEAR_STATED:
+        if match := pattern.search(head):
+            return int(match[1])
+    opening = next((m for p in body[:3] if (m := _YEAR_OPENING.match(p) or _YEAR_HEADING.match(p))),
+                   None)
+    if opening and (any(p.startswith("一、") for p in body[:8]) or _REPORT_WORDS.search(head)):
+        return int(opening[1])
+    if not _has_report_parts(body):
+        return None
+    first_lines = "\n".join(body[:12])[:1500]
+    counts = Counter(int(m[1]) for m in _YEAR_ANY.finditer(_YEAR_RANGE.sub("", first_lines)))
+    if not counts:
+        return None
+    (year, n), *rest = counts.most_common()
+    return year if not rest or n > rest[0][1] else None
 
 
 def choose_year(title: str | None, evidence: Evidence) -> int | None:
-    """The year a report covers: from the title (``2019年度`` → 2019); for an untitled page that
-    reads as an annual report, from its opening (``2020年，…现将有关情况报告如下``)."""
+    """The year a report covers: from the title (``2019年度`` → 2019); for an untitled page (or
+    a 报告 whose title names no year) that reads as a report, from its opening."""
     if title:
         # 关于印发…2019年行政执法工作报告的通知 is a 通知: its year is not a report year.
         kind = infer_doc_type(title)
-        if kind in ("报告", "总结", "要点", "计划", None) or "年度" in title:
-            return report_year(title)
-        return None
-    head = "\n".join(evidence.body[:3])
-    opening = next((m for p in evidence.body[:3] if (m := _YEAR_OPENING.match(p))), None)
-    if opening and _REPORT_WORDS.search(head[:1500]):
-        return int(opening[1])
-    return None
+        if kind not in ("报告", "总结", "要点", "计划", None) and "年度" not in title:
+            return None
+        year = report_year(title)
+        if year or kind not in ("报告", "总结"):
+            return year
+    year = _body_year(evidence.body)
+    return year if year and 1978 <= year <= dt.date.today().year + 1 else None
 
 
 # --------------------------------------------------------------------------- region
 
 _SITE_ID = re.compile(r"网站标识码\s*[:：]?\s*(\d{10})")
 _POLICE_RECORD = re.compile(r"公网安备\s*(\d{6})\d{8}")
+
+
+_BANNER = re.compile(r"^(?:欢迎(?:访问|来到|登录|进入))?(?P<name>.{2,30}?)(?:门户网站|官方网站|网站|官网)?[!！]?$")
+
+
+def _banner_region(head_lines: Sequence[str]) -> Region:
+    """The government a site banner above the title names (``嵊州市人民政府``, ``欢迎访问吉林省
+    人民政府法制办公室！``): whose site it is, as strong as its host name."""
+    for line in head_lines[:12]:
+        match = _BANNER.match(line.strip())
+        name = match["name"] if match else ""
+        if _ORG_ONLY.match(name):
+            region = resolve_region(name)
+            if region.is_empty():
+                region = province_from_name_start(name)
+            if not region.is_empty():
+                return region
+    return Region()
 
 
 def choose_region(*, publisher: str | None, title: str | None, evidence: Evidence,
@@ -354,12 +423,26 @@ def choose_region(*, publisher: str | None, title: str | None, evidence: Evidenc
         match = _SITE_ID.search(page)
         code = match[1] if match else None
     if code is None and index_no:
-        code = region_code_from_credit_code(index_no.split("/")[0])
+        credit_region = region_code_from_credit_code(index_no.split("/")[0])
+        code = credit_region + "0000" if credit_region else None  # as a 10-digit site code
     if code is None:
         match = _POLICE_RECORD.search(page)
         code = match[1] + "0000" if match else None
-    region = resolve_region(publisher, title, *evidence.body[:3], *signature,
-                            site_id_code=code, context="\n".join(evidence.body))
-    if region.is_empty() and evidence.url:
-        region = region_from_host(urlsplit(evidence.url).hostname)
-    return region
+    context = "\n".join(evidence.body)
+    publisher, title = (_simplified(t) if t else t for t in (publisher, title))  # 寧夏司法廳
+    if not resolve_region(publisher, title, *signature, site_id_code=code).is_empty():
+        return resolve_region(publisher, title, *evidence.body[:3], *signature,
+                              site_id_code=code, context=context)
+    # Nothing but the page's own text names a place: a news item on 枣庄's site about
+    # visitors from 湖北 names 湖北 first. The host says whose site it is; the text may refine
+    # it within that province, never contradict it.
+    named = province_from_name_start(publisher)
+    if not named.is_empty():
+        return named
+    from_text = resolve_region(*evidence.body[:3], context=context)
+    from_host = _banner_region(evidence.all_lines)
+    if from_host.is_empty() and evidence.url:
+        from_host = region_from_host(urlsplit(evidence.url).hostname)
+    if from_host.is_empty() or from_text.province == from_host.province:
+        return from_text
+    return from_host

@@ -22,7 +22,10 @@ from pathlib import Path
 
 from indexer.document import Region
 
-__all__ = ["region_code_from_credit_code", "region_from_code", "region_from_host", "resolve_region"]
+__all__ = [
+    "province_from_name_start", "region_code_from_credit_code", "region_from_code",
+    "region_from_host", "resolve_region",
+]
 
 _DATA_DIR = Path(__file__).parent / "data"
 _MUNICIPALITIES = {"11", "12", "31", "50"}
@@ -434,6 +437,18 @@ def _pinyin_index() -> dict[str, set[str]]:
         if len(short) >= 2:
             index.setdefault("".join(lazy_pinyin(short)), set()).add(code)
     return index
+
+
+def province_from_name_start(name: str | None) -> Region:
+    """The province a body's name starts with, by its short form: 西藏日报, 宁夏司法厅,
+    内蒙古自治区人民政府 → the province. Short names are only context inside prose (湖北 in a
+    news item about visitors), but at the start of a publisher's name they say whose it is."""
+    name = (name or "").strip()
+    table = _table()
+    for short, code in table.context_only.items():
+        if _level(code) == 0 and name.startswith(short) and len(name) > len(short):
+            return region_from_code(code)
+    return Region()
 
 
 def region_from_host(host: str | None) -> Region:

@@ -383,3 +383,49 @@ def test_prev_next_links_in_the_header_do_not_drop_the_headline() -> None:
     body = "\n".join(parse_text_dump(text, "/tmp/l.txt").paragraphs)
     for line in ("法治领域改革实现新突破", "我省高质量推进全面依法治省和司法行政工作", "田春宇"):
         assert line in body
+
+
+def test_untitled_report_takes_its_year_from_the_opening() -> None:
+    text = ("2023年，在市委坚强领导下，全市各级行政机关推动法治政府建设取得明显成效。\n"
+            "一、坚持党的领导\n（一）学习贯彻习近平法治思想。全年集中学法7次。\n")
+    assert parse_text_dump(text, "r").year == 2023
+
+
+def test_a_news_item_that_mentions_a_year_has_no_report_year() -> None:
+    text = ("2月25日上午，某县召开2022年度党政主要负责人现场述法工作会议。\n"
+            "会上，县委书记对述法单位进行点评，充分肯定了2022年全县法治建设工作取得的成绩。\n")
+    assert parse_text_dump(text, "n").year is None
+
+
+def test_a_multi_year_review_is_not_a_report_year() -> None:
+    text = ("主任、副主任、秘书长、各位委员：\n"
+            "现将温州法院2008年以来的行政审判工作情况和今后打算报告如下：\n"
+            "一、法院行政审判工作的基本情况和主要做法\n")
+    assert parse_text_dump(text, "w").year is None
+
+
+def test_region_from_the_credit_code_in_the_index_number() -> None:
+    # 11330683742010670P: a valid 统一社会信用代码 of a 嵊州市 body (330683).
+    text = ("索 引 号: 11330683742010670P/2017-84094\n关于做好村和社区组织换届选举工作的实施意见\n"
+            "今年3月份开始，全市村和社区党组织将进行换届选举。\n")
+    assert parse_text_dump(text, "s").region.county == "嵊州市"
+
+
+def test_the_host_outranks_a_place_named_only_in_the_text() -> None:
+    # A news item on 枣庄's site about visitors from 湖北: the site is 山东's, not 湖北's.
+    text = ("4月12日，湖北省政府研究室秘书处处长、湖北省司法厅法治调研处处长一行到枣庄调研法治政府建设工作。\n"
+            "调研组实地调研了基层法治建设和涉企法治服务工作。\n")
+    doc = parse_text_dump(text, "z", url="http://ssfj.zaozhuang.gov.cn/yfzs/fzdy/202405/t20240527_1.html")
+    assert doc.region.province == "山东省"
+    assert parse_text_dump(text, "z").region.province == "湖北省"  # no host: the text decides
+
+
+def test_a_publisher_that_starts_with_a_province_short_name() -> None:
+    text = "寧夏：298個基層復議網點促爭議實質化解\n2025-07-21 15:56:12\n來源：寧夏司法廳\n近日，在行政復議服務點辦理申請。\n"
+    assert parse_text_dump(text, "b").region.province == "宁夏回族自治区"
+
+
+def test_a_site_banner_names_whose_site_it_is() -> None:
+    text = ("欢迎访问吉林省人民政府法制办公室！\n在全省政府法制工作会议上的讲话\n"
+            "发布时间： 2017-02-07 作者：本站编辑 来源： 本站原创\n同志们：\n这次会议的主要任务是贯彻落实。\n")
+    assert parse_text_dump(text, "j").region.province == "吉林省"
