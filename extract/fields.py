@@ -317,7 +317,8 @@ def choose_publisher(evidence: Evidence, signature: Sequence[str] = (),
         name = publisher_value(value)
         if name:
             return name
-    return signature[0] if signature else None
+    # Joint issuers sign one under the other (鹤岗市人民政府 / 鹤岗市中级人民法院).
+    return " ".join(signature) if signature else None
 
 
 # --------------------------------------------------------------------------- report year

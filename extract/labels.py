@@ -60,9 +60,12 @@ _BOUNDED_ALTERNATION = "|".join(f"(?P<a{i}>{_label_pattern(lab)})"
 _ANYWHERE_ALTERNATION = "|".join(f"(?P<b{i}>{_label_pattern(lab)})" for i, lab in enumerate(_ANYWHERE))
 # A label starts a line, a cell, or follows a separator, and ends at a colon, a cell boundary
 # or the end of the line; or it is a specific label directly followed by a colon.
+_BRACKETED_ALTERNATION = "|".join(f"(?P<c{i}>{_label_pattern(lab)})"
+                                  for i, lab in enumerate(_LABELS_LONGEST_FIRST))
 _LABEL_RE = re.compile(
     rf"(?:^|(?<=[\t \u3000\u00a0|｜】\]）)]))[【\[]?(?:{_BOUNDED_ALTERNATION}){_GAP}"
     rf"(?:[:：]|(?=\t)|$)"
+    rf"|(?:^|(?<=[\t \u3000\u00a0|｜]))[【\[](?:{_BRACKETED_ALTERNATION}){_GAP}[】\]][:：]?"  # [發文單位] …
     rf"|(?:{_ANYWHERE_ALTERNATION}){_GAP}[:：]"
 )
 _ANY_WITH_COLON = re.compile(rf"(?:{_BOUNDED_ALTERNATION}){_GAP}[:：]")
@@ -74,7 +77,7 @@ _LEADING_MARKS = re.compile(r"^(?:[\s\u3000\u00a0•·●▪■◆\-*]|\d{1,2}\.
 def _match_label(match: re.Match[str]) -> str:
     for name, value in match.groupdict().items():
         if value is not None:
-            labels = _LABELS_LONGEST_FIRST if name[0] == "a" else _ANYWHERE
+            labels = _ANYWHERE if name[0] == "b" else _LABELS_LONGEST_FIRST
             return labels[int(name[1:])]
     raise AssertionError("label alternation matched no group")
 

@@ -22,6 +22,7 @@ Decisions worth knowing (see also docs in the tests):
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -91,8 +92,17 @@ def _label_fields(line: str, traditional: bool = False) -> list[tuple[str, str]]
         if simplified != line:
             found = _label_row(simplified)
             if found:
-                return found
+                return [(label, _as_written(value, simplified, line)) for label, value in found]
     return _label_row(line)
+
+
+def _as_written(value: str, simplified: str, line: str) -> str:
+    """The value as the page writes it (寧夏司法廳, not 宁夏司法厅): labels are recognised in
+    the t2s reading of a line, but a value is quoted from the line itself."""
+    at = simplified.find(value)
+    if at < 0 or len(simplified) != len(line):
+        return value
+    return line[at:at + len(value)]
 
 
 def _label_row(line: str) -> list[tuple[str, str]] | None:
@@ -144,12 +154,12 @@ def _alone_label(line: str) -> str | None:
     return key if key in LABEL_FIELDS and LABEL_FIELDS[key] != "skip" else None
 
 
-def _strip_trailing_label(value: str) -> str:
-    """``…的通知发文机关`` (a stacked block run together) → ``…的通知``."""
+def _split_trailing_label(value: str) -> tuple[str, str | None]:
+    """``…的通知发文机关`` (a stacked block run together) → (``…的通知``, ``发文机关``)."""
     for label in sorted(LABEL_FIELDS, key=len, reverse=True):
         if len(label) >= 3 and value.endswith(label) and len(value) > len(label) + 2:
-            return value[: -len(label)]
-    return value
+            return value[: -len(label)], (label if LABEL_FIELDS[label] != "skip" else None)
+    return value, None
 
 
 def _split_table_row(line: str) -> list[tuple[str, str]] | None:
@@ -162,7 +172,12 @@ def _split_table_row(line: str) -> list[tuple[str, str]] | None:
     while i < len(cells):
         label = re.sub(r"[\s:：]+", "", cells[i])
         if label in LABEL_FIELDS and i + 1 < len(cells):
-            fields.append((label, cells[i + 1]))
+            value = cells[i + 1]
+            if re.sub(r"[\s:：]+", "", value) in LABEL_FIELDS:  # 文号: | 发布机构: | …: 文号 is empty
+                fields.append((label, ""))
+                i += 1
+                continue
+            fields.append((label, value))
             i += 2
         else:
             i += 1
@@ -249,10 +264,12 @@ def parse_text_dump(text: str, source: str, url: str | None = None) -> Document:
             if len(parts) >= 2:
                 column_names.update(p.strip("> ") for p in parts[1:])
         if (pending is not None and not _is_prose(line) and _alone_label(line) is None
-                and not _SENTENCE_PUNCT.search(line)):
-            pairs.append((pending, _strip_trailing_label(line)))
+                and not _SENTENCE_PUNCT.search(line) and not is_furniture(line)
+                and _label_fields(line, traditional) is None):  # 来源： then 字体： is no value
+            value, trailing = _split_trailing_label(line)
+            pairs.append((pending, value))
             kinds.append("label")
-            pending = None
+            pending = trailing  # …的通知发文机关: the next line is 发文机关's value
             continue
         pending = _alone_label(line) if index < _HEAD_MAX_LINES else None
         if pending is not None:
@@ -288,7 +305,10 @@ def parse_text_dump(text: str, source: str, url: str | None = None) -> Document:
     title_line_at: int | None = None
     for i in range(min(first_prose + 3, len(lines))):
         key = _title_key(lines[i])
-        if title_key and key and (key == title_key or (len(key) >= 4 and key in title_key)):
+        # A line that is part of the title is a split title's half only above the body; below
+        # it a part (建平县人民政府办公室, the cover letter's signature) is content.
+        if title_key and key and (key == title_key
+                                  or (len(key) >= 4 and key in title_key and i < first_prose)):
             used.add(i)
             if title_line_at is None:
                 title_line_at = i
@@ -329,10 +349,13 @@ def parse_text_dump(text: str, source: str, url: str | None = None) -> Document:
             extra["文号原文"] = raw_doc_number_line  # mangled: kept, not guessed
 
     evidence.body = paragraphs
-    signoff = find_signoff_date(paragraphs)
+    if closing := _closing_source(paragraphs):
+        evidence.labelled.setdefault("source", []).append(closing)  # after any labelled 来源
+    cover = _cover_letter_signoff(paragraphs)
+    signoff = cover[1] if cover else find_signoff_date(paragraphs)
     if signoff is not None:
         extra["落款日期"] = signoff.isoformat()
-    signature = _signature_lines(paragraphs)
+    signature = cover[0] if cover else _signature_lines(paragraphs)
     publisher = choose_publisher(evidence, signature)
     index_no = next((v for v in evidence.values("index_no") if _usable_index_no(v)), None)
     region = choose_region(publisher=publisher, title=title, evidence=evidence, signature=signature,
@@ -389,14 +412,56 @@ def _usable_index_no(value: str) -> bool:
     return bool(value) and value not in ("无", "暂无", "-", "/") and len(value) <= 60
 
 
+def _is_signature(line: str) -> bool:
+    """An issuing body's name alone on its line; joint issuers may share one line, spaced
+    (鹤岗市人民政府 鹤岗市中级人民法院)."""
+    if len(line) > 2 * _SIGNATURE_MAX_CHARS or _SENTENCE_PUNCT.search(line) or _is_heading(line):
+        return False
+    names = line.split()
+    return bool(names) and all(
+        len(name) <= _SIGNATURE_MAX_CHARS and _SIGNATURE_ORG.search(name) and not _PROSE_PUNCT.search(name)
+        for name in names)
+
+
 def _signature_lines(paragraphs: list[str]) -> list[str]:
     """Issuing bodies named just above the sign-off date (江门市江海区人民政府)."""
-    tail = paragraphs[-5:]
-    return [
-        p for p in tail
-        if len(p) <= _SIGNATURE_MAX_CHARS and _SIGNATURE_ORG.search(p) and not _SENTENCE_PUNCT.search(p)
-        and not _is_heading(p) and not _PROSE_PUNCT.search(p) and " " not in p.strip()
-    ]
+    return [p for p in paragraphs[-5:] if _is_signature(p)]
+
+
+# A news item's closing credit: ``…参加调研活动。来源:枣庄市司法局`` or ``（来源：县司法局）``.
+_CLOSING_SOURCE = re.compile(
+    r"[（(]?\s*(?:来源|信息来源|文章来源|稿件来源)\s*[:：]\s*(?P<name>[^（）()：:。，,；;\s|]{2,30})\s*[）)]?\s*$")
+
+
+def _closing_source(paragraphs: list[str]) -> str | None:
+    for paragraph in paragraphs[-2:]:
+        if match := _CLOSING_SOURCE.search(paragraph):
+            return match["name"]
+    return None
+
+
+# The request that ends the cover letter of a 印发/转发 notice, above its sign-off.
+_COVER_REQUEST = re.compile(r"(?:印发|转发)给你们|现予(?:印发|发布|公布)|请(?:认真|遵照|结合实际|抓好|按照)[^。]{0,12}(?:执行|落实|实施)")
+_COVER_WINDOW = 12  # the cover letter is the first few paragraphs
+
+
+def _cover_letter_signoff(paragraphs: list[str]) -> tuple[list[str], dt.date] | None:
+    """The sign-off of a notice's cover letter (``…现印发给你们，请认真贯彻执行。`` then
+    ``建平县人民政府办公室`` and ``2022年7月14日``), above the document it encloses: the page's
+    issuer and date, where the end of the page holds the enclosed text (or nothing, cut off)."""
+    for i, paragraph in enumerate(paragraphs[:_COVER_WINDOW]):
+        if not _COVER_REQUEST.search(paragraph):
+            continue
+        orgs: list[str] = []
+        for line in paragraphs[i + 1:i + 5]:
+            date = find_signoff_date([line])
+            if date is not None:
+                return (orgs, date) if orgs else None
+            if not _is_signature(line):
+                return None
+            orgs.append(line)
+        return None
+    return None
 
 
 def _decode(data: bytes) -> tuple[str, str]:

@@ -429,3 +429,64 @@ def test_a_site_banner_names_whose_site_it_is() -> None:
     text = ("欢迎访问吉林省人民政府法制办公室！\n在全省政府法制工作会议上的讲话\n"
             "发布时间： 2017-02-07 作者：本站编辑 来源： 本站原创\n同志们：\n这次会议的主要任务是贯彻落实。\n")
     assert parse_text_dump(text, "j").region.province == "吉林省"
+
+
+def test_an_empty_label_takes_no_label_as_its_value() -> None:
+    text = ("河北省2020年政府信息公开工作年度报告\n2021-03-29 18:26\n来源:\n字体:\n"
+            "本报告依据《中华人民共和国政府信息公开条例》要求编制。\n")
+    assert parse_text_dump(text, "h").publisher is None
+
+
+def test_a_traditional_label_value_is_quoted_as_written() -> None:
+    text = "寧夏：298個基層復議網點促爭議實質化解\n2025-07-21 15:56:12\n來源:寧夏司法廳\n近日，在行政復議服務點辦理申請。\n"
+    assert parse_text_dump(text, "b").publisher == "寧夏司法廳"
+
+
+def test_bracketed_numbered_labels() -> None:
+    text = ("  3. [發文單位] 北京市西城區人民政府\n  4. [發佈日期] 2016-01-16 00:00\n"
+            "北京市西城區國民經濟和社會發展第十三個五年規劃綱要\n序言部分闡述發展環境。\n")
+    doc = parse_text_dump(text, "x")
+    assert doc.publisher == "北京市西城區人民政府"
+    assert doc.published == dt.date(2016, 1, 16)
+
+
+def test_the_cover_letter_of_a_notice_signs_the_page() -> None:
+    text = ("建政办发〔2022〕18号\n建平县人民政府办公室关于印发建平县2022年政务公开工作要点的通知\n"
+            "各乡镇人民政府，县政府各部门：\n经县政府同意，现将《建平县2022年政务公开工作要点》印发给你们，请结合实际认真贯彻落实。\n"
+            "建平县人民政府办公室\n2022年7月14日\n建平县2022年政务公开工作要点\n"
+            "为贯彻落实国务院办公厅通知精神，结合我县实际，制定本要点。\n一、做好信息公开\n")
+    doc = parse_text_dump(text, "j")
+    assert doc.publisher == "建平县人民政府办公室"
+    assert doc.published == dt.date(2022, 7, 14)
+    assert "建平县人民政府办公室\n2022年7月14日" in doc.body  # the signature stays in the text
+
+
+def test_joint_issuers_on_one_line() -> None:
+    text = ("鹤政发〔2025〕4号\n各县（区）人民政府、法院：\n"
+            "《关于完善“府院联动”机制的意见》已经市政府常务会议审议通过，现印发给你们，请认真贯彻执行。\n"
+            "鹤岗市人民政府 鹤岗市中级人民法院\n2025年4月30日\n关于完善“府院联动”机制的意见\n为深入推进法治政府建设，制定本意见。\n")
+    doc = parse_text_dump(text, "h")
+    assert doc.publisher == "鹤岗市人民政府 鹤岗市中级人民法院"
+    assert doc.published == dt.date(2025, 4, 30)
+
+
+def test_a_label_run_into_the_title_value_still_labels_the_next_line() -> None:
+    text = ("标题\n高青县人民政府关于印发高青县行政规范性文件管理办法的通知发文机关\n高青县人民政府办公室\n"
+            "发文字号\n高政发〔2021〕1号\n各镇人民政府，县政府各部门：\n《办法》已经县政府同意，现印发给你们，请遵照执行。\n"
+            "高青县人民政府\n2021年3月26日\n")
+    doc = parse_text_dump(text, "g")
+    assert doc.title == "高青县人民政府关于印发高青县行政规范性文件管理办法的通知"
+    assert doc.publisher == "高青县人民政府办公室"
+
+
+def test_an_empty_cell_before_a_label_cell() -> None:
+    text = ("许家湖镇关于2022年度法治政府建设情况的报告\n"
+            "文 号: | 发布机构: | 沂水县许家湖镇 | 发布日期: | 2023-03-21 | |\n"
+            "2022年，在县委正确领导下，许家湖镇深入推进法治政府建设。\n")
+    assert parse_text_dump(text, "y").publisher == "沂水县许家湖镇"
+
+
+def test_a_news_item_credited_at_its_end() -> None:
+    text = ("4月12日，调研组一行到枣庄调研法治政府建设工作。\n"
+            "市司法局相关负责同志参加调研活动。来源:枣庄市司法局\n")
+    assert parse_text_dump(text, "z").publisher == "枣庄市司法局"
