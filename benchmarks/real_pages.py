@@ -7,7 +7,9 @@ Per field: *right* = the extracted value equals the gold (whitespace ignored), o
 empty; *wrong* = a non-empty value that is not the gold — a wrong value is worse than none,
 so it is counted on its own. Body: every sentence of every line that is neither gold
 furniture nor a title line must be somewhere in the Document (title, metadata or body);
-a furniture line leaks when a body paragraph contains it.
+a furniture line leaks when a body paragraph is that line, starts or ends with it (a line
+glued to its neighbour), or holds it whole when it is long enough (12 characters) not to be
+a phrase of prose: 政府信息公开 inside a sentence about 政府信息公开 is no leak.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "tests" / "fixtures" / "real"
+HOLDOUT = REAL.parent / "real_holdout"  # never tuned on: the honest figure
 FIELDS = ("title", "publisher", "published", "doc_number", "index_no", "report_year", "province")
 _SPACE = re.compile(r"\s+")
 _SENTENCE = re.compile(r"(?<=[。！？；!?;])")
+_BULLET = re.compile(r"^\s*[•·●▪■◆]+")  # a list mark is not content
 
 
 def squeeze(value: object) -> str:
@@ -95,10 +99,15 @@ def content_sentences(case: Case) -> list[str]:
         if not line or line in furniture or line in titles:
             continue
         for sentence in _SENTENCE.split(line):
-            s = squeeze(sentence).rstrip("\ufffd")
+            s = squeeze(_BULLET.sub("", sentence)).rstrip("\ufffd")
             if len(s) >= 2:
                 out.append(s)
     return out
+
+
+def _holds_line(paragraph: str, line: str) -> bool:
+    return (paragraph == line or (len(line) >= 2 and (paragraph.startswith(line) or paragraph.endswith(line)))
+            or (len(line) >= 12 and line in paragraph))
 
 
 @dataclass
@@ -163,7 +172,7 @@ def score(cases: list[Case], runner: Callable[[Case], dict[str, Any]] = govsearc
             if not key:
                 continue
             result.furniture += 1
-            if any(key == p or (len(key) >= 6 and key in p) for p in paragraphs):
+            if any(_holds_line(p, key) for p in paragraphs):
                 result.furniture_leaked += 1
                 result.leaks.append((case.name, line))
     return result

@@ -63,6 +63,13 @@ class Evidence:
             self._flat = _key("".join(self.all_lines))
         return self._flat
 
+    def head_flat_text(self) -> str:
+        """:meth:`flat_text` of the page above the body: where a title is repeated (the page's
+        own title line, the title split over lines); a name quoted in the body is no repeat."""
+        if not self.head_positions or len(self.head_positions) != len(self.head_lines):
+            return self.flat_text()
+        return _key("".join(self.all_lines[: self.head_positions[-1] + 1]))
+
     def values(self, name: str) -> list[str]:
         return [v for v in self.labelled.get(name, []) if v]
 
@@ -96,6 +103,9 @@ _SIGNATURE = re.compile(r"(?:[局县区市省镇乡厅部处科]长|主任|书�
 _INDEX_NO_SHAPE = re.compile(r"^[•·\s]*[0-9A-Za-z]{6,}[-/][0-9A-Za-z/\-]{3,}$")
 _SENTENCE = re.compile(r"[。！？；;!?]")
 _COLUMN_TAG = re.compile(r"^[【\[][^】\]]{1,12}[】\]]\s*")
+# A 文号 glued before the title (嘉政发〔2025〕3号关于公布…的通知): the 文号 is a field of its own.
+_LEADING_DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,10}[〔\[［]\s*(?:19|20)\d{2}\s*[〕\]］]\s*\d+\s*号\s*(?=关于)")
+_LEADING_BULLET = re.compile(r"^[•·●▪■◆*\-]+\s*")
 _TRAILING_DOC_NUMBER = re.compile(r"\s*[(（][^()（）]{1,12}[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d+\s*号[)）]$")
 _SITE_SUFFIX = re.compile(r"\s*[-_|｜—–－]+\s*[^-_|｜—–－\s]{2,16}(?:网|网站|门户网站|人民政府|政府)$")
 _TITLE_MIN_CHARS = 6
@@ -125,6 +135,8 @@ def _key(text: str) -> str:
 def tidy_title(text: str) -> str:
     """Drop a column tag (``【法治建设报告】``) and a dash-joined site name; keep the rest as written."""
     text = clean_line(text)
+    text = _LEADING_BULLET.sub("", text)
+    text = _LEADING_DOC_NUMBER.sub("", text)
     text = _COLUMN_TAG.sub("", text)
     text = _SITE_SUFFIX.sub("", text)
     text = _TRAILING_DOC_NUMBER.sub("", text)
@@ -138,7 +150,11 @@ def not_a_title(line: str, column_names: set[str] = frozenset()) -> str | None:
         return "too short"
     if is_furniture(line) or is_date_widget(line):
         return "furniture"
-    if text in column_names or _key(text) in {_key(c) for c in column_names}:
+    if len(re.findall(r"[\u4e00-\u9fff]", text)) < 2:
+        return "no words"  # 4874268: a counter or an id
+    # The last crumb of a breadcrumb is often the page's own title: only a short one is a
+    # column name (政府信息公开年度报告), a long one is the title (关于《…条例》公开征求意见的公告).
+    if len(text) <= 16 and (text in column_names or _key(text) in {_key(c) for c in column_names}):
         return "column name"
     if _SENTENCE.search(text):
         return "a sentence"
@@ -161,6 +177,16 @@ def not_a_title(line: str, column_names: set[str] = frozenset()) -> str | None:
     return None
 
 
+def _neighbours(index: int, lines: Sequence[str], evidence: Evidence) -> list[str]:
+    """The page lines just above and below head line ``index`` (label rows included)."""
+    positions = evidence.head_positions
+    if len(positions) == len(lines):
+        at = positions[index]
+        return [evidence.all_lines[j] for j in (at - 1, at + 1, at + 2)
+                if 0 <= j < len(evidence.all_lines)]
+    return [lines[j] for j in (index - 1, index + 1, index + 2) if 0 <= j < len(lines)]
+
+
 def _title_score(index: int, lines: Sequence[str], evidence: Evidence, body_index: int) -> int:
     text = tidy_title(lines[index])
     score = 0
@@ -169,16 +195,49 @@ def _title_score(index: int, lines: Sequence[str], evidence: Evidence, body_inde
     if text.startswith("关于"):
         score += 1
     key = _key(text)
-    if len(key) >= _TITLE_MIN_CHARS and evidence.flat_text().count(key) >= 2:
+    # A fragment of a longer head line (提案主办情况的函 under the whole title) is "repeated"
+    # only by that line: no evidence of its own.
+    fragment = any(key != (other := _key(line)) and key in other
+                   and len(re.findall(r"[\u4e00-\u9fff]", other.replace(key, "", 1))) >= 2
+                   for line in lines)  # …总结(2) is no longer title than …总结
+    if (len(key) >= _TITLE_MIN_CHARS and not fragment
+            and evidence.head_flat_text().count(key) >= 2):
         score += 2  # the title repeated (whole, or split over lines) above the body
-    near = [lines[j] for j in (index - 1, index + 1, index + 2) if 0 <= j < len(lines)]
-    if any(is_label_line(n) for n in near):
+    if any(is_label_line(n) for n in _neighbours(index, lines, evidence)):
         score += 1  # a byline (来源 / 发布时间) beside the headline
     if index == body_index - 1 and not _ends_in_kind(text):
         score += 1  # a headline directly above the body
     if _NEWS_ENDING.search(text) and score >= 1:
         score += 1
     return score
+
+
+_ISSUER_LINE = re.compile(r"^(?P<org>.+?)\s*(?:印发|转发)?$")
+
+
+def _join_above(i: int, title: str, lines: Sequence[str], evidence: Evidence) -> str | None:
+    """``title`` (starting at head line ``i``) joined with the line above when that line is
+    its first half or its issuer; None when it is neither."""
+    if i == 0:
+        return None
+    previous = tidy_title(lines[i - 1])
+    if (len(previous) > 60 or _SENTENCE.search(previous) or is_furniture(lines[i - 1])
+            or _ADDRESSEE.search(previous) or previous.endswith("文件")):
+        return None
+    joined = previous + title
+    fragment = (not title.startswith("关于") and ("关于" in previous or "印发" in previous)
+                and not _KIND_ENDING.search(previous))
+    positions = evidence.head_positions
+    adjacent = len(positions) == len(lines) and positions[i - 1] == positions[i] - 1
+    # 秦安县人民政府 / 关于2019年…的报告, 鹤岗市人民政府 鹤岗市中级人民法院印发 / 关于…的通知,
+    # 威海市生态环境局 / 2022年…工作报告 on consecutive lines: the issuer starts the title.
+    org = _ISSUER_LINE.match(previous)
+    issuer = (adjacent and bool(re.match(r"关于|印发|(?:19|20)\d{2}\s*年", title))
+              and org is not None and bool(_ORG_ONLY.match(org["org"]))
+              and not _KIND_ENDING.search(previous))
+    if fragment or issuer or evidence.flat_text().count(_key(joined)) >= 2:
+        return joined
+    return None
 
 
 def choose_title(evidence: Evidence) -> str | None:
@@ -211,22 +270,15 @@ def choose_title(evidence: Evidence) -> str | None:
     i = best[2]
     title = tidy_title(lines[i])
     # A title split over lines: 河南省人民政府 / 关于2023年度…的报告 (joined only when the page
-    # shows the whole elsewhere: a red-header organisation above 关于… is not always part of
-    # it); …关于印发2020年…优化营商环境 / 实施方案的通知 (a fragment before the kind ending).
-    if i > 0:
-        previous = tidy_title(lines[i - 1])
-        joined = previous + title
-        fragment = (not title.startswith("关于") and ("关于" in previous or "印发" in previous)
-                    and not _KIND_ENDING.search(previous))
-        positions = evidence.head_positions
-        adjacent = len(positions) == len(lines) and positions[i - 1] == positions[i] - 1
-        # 秦安县人民政府 / 关于2019年…的报告 on consecutive lines: the issuer starts the title.
-        issuer = (adjacent and title.startswith(("关于", "印发")) and bool(_ORG_ONLY.match(previous))
-                  and not _KIND_ENDING.search(previous))
-        if (len(previous) <= 60 and not _SENTENCE.search(previous) and not is_furniture(lines[i - 1])
-                and not _ADDRESSEE.search(previous) and not previous.endswith("文件")
-                and (fragment or issuer or evidence.flat_text().count(_key(joined)) >= 2)):
-            title = joined
+    # shows the whole elsewhere, or the line above is the issuer right above 关于…/印发…/2022年…);
+    # …关于印发2020年…优化营商环境 / 实施方案的通知 (a fragment before the kind ending). Up to
+    # two lines are joined above: issuer / 关于印发…“十四五” / 实施方案的通知.
+    start = i
+    for _ in range(2):
+        joined = _join_above(start, title, lines, evidence)
+        if joined is None:
+            break
+        start, title = start - 1, joined
     if not _KIND_ENDING.search(title) and i + 1 < len(lines):
         following = tidy_title(lines[i + 1])
         if (len(following) <= 40 and not _SENTENCE.search(following) and _KIND_ENDING.search(following)
@@ -333,11 +385,11 @@ _YEAR_STATED = (
     re.compile(r"统计期限为\s*" + _YEAR + r"\s*年?\s*1\s*月\s*1\s*日"),
 )
 _YEAR_OPENING = re.compile(r"^(?:[一二三四五六七八九十]+、\s*)?" + _YEAR
-                           + r"\s*(?:年(?:度|以来|是|上半年)?|以来)\s*[,，、是]?")
+                           + r"\s*(?:年度?\s*[,，、]|年?以来|年是)")
 _YEAR_HEADING = re.compile(r"^[一二三四五六七八九十]+、\s*" + _YEAR + r"\s*年")
 _YEAR_ANY = re.compile(_YEAR + r"\s*年(?![—\-–~至])")
 _YEAR_RANGE = re.compile(_YEAR + r"\s*年?\s*[—\-–~至]\s*" + _YEAR + r"\s*年")
-_REPORT_WORDS = re.compile(r"(?:报告|总结)如下|年度报告|情况报告|工作报告|工作总结|述法|履职情况|年度")
+_REPORT_WORDS = re.compile(r"(?:报告|总结)如下|年度报告|情况报告|工作报告|工作总结|述法|履职情况")
 # The words the parts of an annual report are headed with (主要举措和成效 … 下一年度安排).
 _PART_WORDS = re.compile(r"举措|成效|主要工作|工作情况|履职|不足|问题|差距|原因|下一步|下一年度|"
                          r"明年|工作安排|工作打算|工作思路|总体情况|主动公开|依申请公开|行政复议")
@@ -379,7 +431,7 @@ def choose_year(title: str | None, evidence: Evidence) -> int | None:
     if title:
         # 关于印发…2019年行政执法工作报告的通知 is a 通知: its year is not a report year.
         kind = infer_doc_type(title)
-        if kind not in ("报告", "总结", "要点", "计划", None) and "年度" not in title:
+        if kind not in ("报告", "总结", "要点", "计划") and not (kind is None and "年度" in title):
             return None
         year = report_year(title)
         if year or kind not in ("报告", "总结"):

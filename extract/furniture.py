@@ -19,11 +19,13 @@ from extract.metadata import _nfkc, clean_line
 _ACTION_TOKEN = (
     r"(?:打印(?:本页|此页|此文|文章|正文)?|关闭(?:本页|窗口|本窗口|页面)?|返回(?:顶部|首页|列表)?|"
     r"收藏(?:本页)?|加入收藏|保存(?:本页)?|我要纠错|纠错|挑错|推荐|发表评论|评论|分享|搜索|"
-    r"字体|大|中|小|默认|"
+    r"字体|大|中|小|默认|扫一扫|"
     r"放大|缩小|[Tt]op)"
 )
+# 【打印】 【 扫一扫 】, • 字体【      】 (an emptied size switch), 打印 | 关闭.
 _ACTION_LINE = re.compile(
-    rf"^(?:[【\[［(（]?\s*{_ACTION_TOKEN}\s*[】\]］)）]?[\s|｜/·•、,，:：]*){{1,8}}$"
+    rf"^[•·●▪■◆\s]*(?:[【\[［(（]?\s*{_ACTION_TOKEN}\s*[】\]］)）]?(?:\s*[【\[［]\s*[】\]］])?"
+    rf"[\s|｜/·•、,，:：]*){{1,8}}$"
 )
 _CHROME_PATTERNS: list[re.Pattern[str]] = [
     re.compile(r"^Produced\s+By\b", re.IGNORECASE),
@@ -41,6 +43,8 @@ _CHROME_PATTERNS: list[re.Pattern[str]] = [
     re.compile(r"^附件\s*[:：]?\s*$"),
     re.compile(r"^(?:相关链接|相关文章|相关阅读|相关新闻|相关文件|相关稿件|相关解读|友情链接)\s*[:：]?\s*$"),
     re.compile(r"^(?:分享到|分享至)\s*[:：]?"),
+    re.compile(r"^扫码.{0,12}(?:浏览|阅读|打开|查看)"),  # 扫码使用手机浏览本页内容
+    re.compile(r"^当前版\s*[:：]"),  # an e-paper's page switcher: 当前版: 001版 上一版 下一版
 ]
 # Footer / toolbar words: chrome only on short lines without sentence punctuation, so a
 # body sentence that mentions 版权 or 浏览 is kept.
@@ -48,7 +52,10 @@ _FOOTER_WORDS = re.compile(
     r"网站标识码|ICP\s*备|ICP\s*证|公网安备|版权所有|主办单位\s*[:：]|承办单位\s*[:：]|"
     r"技术支持\s*[:：]|建议使用.{0,20}浏览器|最佳浏览|浏览(?:数|次数|量)\s*[:：]|"
     r"阅读(?:数|次数|量)\s*[:：]|访问(?:量|次数)\s*[:：]|点击(?:数|量|率|次数)\s*[:：]|"
-    r"关怀版|无障碍|长者模式|适老化|网站地图|联系我们\s*[|｜]|责任编辑\s*[:：]|二维码"
+    r"关怀版|无障碍|长者模式|适老化|网站地图|联系我们\s*[|｜]|责任编辑\s*[:：]|二维码|"
+    r"主办\s.{0,30}(?:地址|电话|邮编)\s*[:：]|"
+    # a footer's contact row (an e-mail, no commas); a notice's (联系电话：…，0531-…) is text
+    r"^[^，,、()（）]*联系(?:方式|电话)\s*[:：][^，,、()（）]*@[^，,、()（）]*$"
 )
 # Navigation bars: 首页 followed by column names, no sentence.
 _NAV_WORDS = re.compile(r"政务公开|信息公开|新闻中心|政务服务|办事服务|互动交流|政民互动|机构设置|通知公告")
@@ -77,7 +84,8 @@ def is_chrome_line(line: str | None) -> bool:
     short = len(text) <= 120 and not _SENTENCE_END.search(text)
     if short and _FOOTER_WORDS.search(text):
         return True
-    if short and _NAV_START.match(text) and len(_NAV_WORDS.findall(text)) >= 2:
+    spaceless = re.sub(r"\s+", "", text)  # 首     页 政 务 公 开 网 上 办 事 …
+    if short and _NAV_START.match(spaceless) and len(_NAV_WORDS.findall(spaceless)) >= 2:
         return True
     return bool(short and len(text) <= 80 and _BREADCRUMB.search(text))
 
@@ -115,10 +123,28 @@ def is_date_widget(line: str) -> bool:
     return bool(_WEEKDAY.search(text) and _DATE_IN_LINE.search(text))
 
 
+# Links to other sites in a header or footer row: 中国政府网, 市人大, English, Русская версия.
+_SITE_NAME = re.compile(r"^(?:.{1,10}(?:网|网站)|[A-Za-zА-Яа-яЁё]+|[省市县区]?(?:人大|政协|纪委监委|纪委|监委))$")
+# Newspapers linked from an e-paper's header: only beside a navigation link (返回首页).
+_PAPER_NAME = re.compile(r"^.{1,6}(?:报|报刊)$")
+_CAPTION = re.compile(r"^.{1,16}[:：]$")
+
+
 def is_site_link_row(line: str) -> bool:
-    """A line made only of site-wide links and switches (``无障碍 简体| 繁体``, ``登录 注册``)."""
-    tokens = [t for t in _TOKEN_SPLIT.split(clean_line(line)) if t]
-    return bool(tokens) and all(t.strip("【】[]:：") in _SITE_TOKENS for t in tokens)
+    """A line made only of site-wide links and switches (``无障碍 简体| 繁体``, ``登录 注册``),
+    or of links to other sites (``中国政府网 黑龙江省政府网 English 市人大 市政协``)."""
+    tokens = [t.strip("【】[]:：") if not _CAPTION.match(t) else t
+              for t in _TOKEN_SPLIT.split(clean_line(line)) if t]
+    if not tokens:
+        return False
+    if all(t in _SITE_TOKENS for t in tokens):
+        return True
+    if len(tokens) < 3 or _SENTENCE_END.search(line) or re.search(r"[，,]", line):
+        return False
+    navigates = any(t in _SITE_TOKENS for t in tokens)
+    body = tokens[1:] if _CAPTION.match(tokens[0]) else tokens  # 海南日报报业集团旗下媒体:
+    return all(t in _SITE_TOKENS or _SITE_NAME.match(t) or (navigates and _PAPER_NAME.match(t))
+               for t in body) and any(not _SITE_NAME.match(t) or "网" in t for t in body)
 
 
 # Image placeholders and bare image file names left by a text export.

@@ -36,6 +36,7 @@ LABEL_FIELDS: dict[str, str] = {
     "联合发文单位": "extra", "公开形式": "extra", "所属主题": "extra", "内容概述": "extra",
     "公开类别": "extra", "生效时间": "extra", "废止时间": "extra", "失效时间": "extra", "归档时间": "extra",
     "是否有效": "extra", "公文时效": "extra", "上载日期": "date", "规划分类": "extra", "字號": "skip",
+    "文件类型": "extra", "公开发布日期": "published", "所属单位": "source", "发布部门": "publisher",
     # Terminators only: they end the previous value.
     "浏览次数": "skip", "浏览量": "skip", "点击数": "skip", "点击": "skip", "点击率": "skip", "阅读次数": "skip",
     "访问量": "skip", "访问次数": "skip", "阅读量": "skip", "作者": "skip", "责任编辑": "skip",

@@ -277,8 +277,8 @@ def normalize_doc_number(value: str | None) -> str | None:
     text = text.strip("：:;；,，。")
     if text.lower() in _EMPTY_VALUES:
         return None
-    if not _balanced(text):
-        return None
+    if not _balanced(text) or not re.search(r"\d", text) or text.startswith("关于"):
+        return None  # 〔〕号 is an empty template; 关于…会议157号 is a split title's half
     candidate = _YEAR_BRACKET.sub(lambda m: f"〔{m['y']}〕", text, count=1)
     if _DOC_NUMBER_SHAPE.match(candidate):
         return candidate

@@ -439,6 +439,49 @@ def _pinyin_index() -> dict[str, set[str]]:
     return index
 
 
+@lru_cache(maxsize=1)
+def _host_initials_index() -> dict[str, set[str]]:
+    """Initials of each division's short and full name (sg → 韶关市, wjq → 武江区)."""
+    from pypinyin import Style, lazy_pinyin
+
+    index: dict[str, set[str]] = {}
+    for code, name in _table().names.items():
+        for form in {_NAME_SUFFIXES.sub("", name), name}:
+            if len(form) >= 2:
+                index.setdefault("".join(lazy_pinyin(form, style=Style.FIRST_LETTER)), set()).add(code)
+    return index
+
+
+def _host_tokens(token: str) -> list[tuple[str, bool]]:
+    """(code, strong) readings of one piece of a host label: pinyin (pinglu) and provincial
+    labels (cq) are strong; bare initials (hz: 杭州? 惠州? 湖州?…) are weak."""
+    strong = set(_pinyin_index().get(token, ()))
+    if token in _PROVINCE_HOST_LABELS:
+        strong.add(_PROVINCE_HOST_LABELS[token])
+    weak = _host_initials_index().get(token, set()) - strong
+    return [(c, True) for c in strong] + [(c, False) for c in weak]
+
+
+def _host_chains(label: str, parent: str | None = None, strong: bool = False) -> set[str]:
+    """Provinces of every reading of ``label`` as 2–3 pieces naming divisions, each inside the
+    one before, at least one piece spelled out (cqck → 重庆 ⊃ 城口县, szpinglu → 朔州 ⊃ 平鲁区,
+    hnziyang → 湖南 ⊃ 资阳区). Initials alone can chain by chance (fxhz: 阜新 ⊃ 海州区, but
+    the site is 连云港's), so they never decide."""
+    provinces: set[str] = set()
+    depth = 0 if parent is None else (1 if _level(parent) < 2 else 2)
+    for cut in range(2, len(label) + 1):
+        piece, rest = label[:cut], label[cut:]
+        for code, is_strong in _host_tokens(piece):
+            if parent is not None and not (code != parent and _is_within(code, parent)):
+                continue
+            if not rest:
+                if parent is not None and (strong or is_strong):
+                    provinces.add(code[:2] + "0000")
+            elif depth < 2 and len(rest) >= 2:
+                provinces |= _host_chains(rest, code, strong or is_strong)
+    return provinces
+
+
 def province_from_name_start(name: str | None) -> Region:
     """The province a body's name starts with, by its short form: 西藏日报, 宁夏司法厅,
     内蒙古自治区人民政府 → the province. Short names are only context inside prose (湖北 in a
@@ -466,7 +509,7 @@ def region_from_host(host: str | None) -> Region:
     code = _PROVINCE_HOST_LABELS.get(label)
     if code is None:
         codes = _pinyin_index().get(label, set())
-        provinces = {c[:2] + "0000" for c in codes}
+        provinces = {c[:2] + "0000" for c in codes} or _host_chains(label)
         code = provinces.pop() if len(provinces) == 1 else None
     if code is None or code not in _table().names:
         return Region()

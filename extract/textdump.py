@@ -150,8 +150,50 @@ def _is_heading(line: str) -> bool:
 
 def _alone_label(line: str) -> str | None:
     """``标题`` or ``发文机关`` alone on a line: its value is on the next line."""
-    key = re.sub(r"[\s:：]+", "", line)
+    key = re.sub(r"[\s:：•·●▪■◆]+", "", line)  # ``  • 索引号:`` too
     return key if key in LABEL_FIELDS and LABEL_FIELDS[key] != "skip" else None
+
+
+# An 索引号 alone on its line (its label lost by the page's layout): credit code or site
+# code, a slash, the year and a serial number.
+_BARE_INDEX_NO = re.compile(r"^[0-9A-Z][0-9A-Za-z\-]{5,24}/(?:19|20)\d{2}[-/]?\d{2,10}$")
+_BULLETS = re.compile(r"^[\s•·●▪■◆]+")
+_BLOCK_VALUE_MAX_CHARS = 24
+
+
+def _value_block(lines: list[str], kinds: list[str], head_end: int,
+                 pairs: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """The 信息公开 block whose labels the page lost (``• 11500224009351624E/2020-00573`` /
+    ``• 法制`` / ``• 铜梁区永嘉镇`` / ``• 2020-05-07``): it starts at a bare 索引号 above the
+    body and runs over the short value lines below it. Its lines become metadata (kind
+    ``label``): the 索引号, 文号 and first date as fields (added to ``pairs``), organisation
+    names returned as publisher evidence, and every other value returned to be kept."""
+    orgs: list[str] = []
+    rest: list[str] = []
+    for i in range(head_end):
+        if kinds[i] != "content" or not _BARE_INDEX_NO.match(_BULLETS.sub("", lines[i])):
+            continue
+        pairs.append(("索引号", _BULLETS.sub("", lines[i])))
+        kinds[i] = "label"
+        dated = False
+        for j in range(i + 1, head_end):
+            value = _BULLETS.sub("", lines[j]).strip()
+            if (kinds[j] != "content" or len(value) > _BLOCK_VALUE_MAX_CHARS
+                    or _PROSE_PUNCT.search(value)):
+                break
+            kinds[j] = "label"
+            if parse_date(value) and len(re.sub(r"[\d\s:：.\-/年月日时分]", "", value)) == 0:
+                if not dated:
+                    pairs.append(("日期", value))
+                    dated = True
+            elif normalize_doc_number(value):
+                pairs.append(("文号", value))
+            elif _is_signature(value) or re.search(r"(?:镇|乡|街道)$", value):
+                orgs.append(value)
+            else:
+                rest.append(value)
+        break
+    return orgs, rest
 
 
 def _split_trailing_label(value: str) -> tuple[str, str | None]:
@@ -290,6 +332,7 @@ def parse_text_dump(text: str, source: str, url: str | None = None) -> Document:
     # The head: lines above the first prose line (title, 文号, addressee, banners).
     first_prose = next((i for i, line in enumerate(lines) if kinds[i] == "content" and _is_prose(line)),
                        len(lines))
+    block_orgs, block_rest = _value_block(lines, kinds, min(first_prose, _HEAD_MAX_LINES), pairs)
     head_index = [i for i in range(min(first_prose, _HEAD_MAX_LINES)) if kinds[i] == "content"]
     labelled = field_values(pairs)
     evidence = Evidence(
@@ -316,7 +359,14 @@ def parse_text_dump(text: str, source: str, url: str | None = None) -> Document:
     raw_doc_number_line: str | None = None
     body: list[str] = []
     after_tail = False
+    # A label row between two stretches of prose is printed in the document (公开方式：主动公开
+    # above the enclosed 方案): content. Above the body, or in the page's tail, it is a byline.
+    sentences = [i for i, line in enumerate(lines)
+                 if kinds[i] == "content" and _is_prose(line)]
     for i, line in enumerate(lines):
+        if kinds[i] == "label" and sentences and sentences[0] < i < sentences[-1]:
+            body.append(line)
+            continue
         if i in used or (kinds[i] == "label" and i < first_prose + 5):
             continue
         if kinds[i] == "furniture":
@@ -355,7 +405,9 @@ def parse_text_dump(text: str, source: str, url: str | None = None) -> Document:
     signoff = cover[1] if cover else find_signoff_date(paragraphs)
     if signoff is not None:
         extra["落款日期"] = signoff.isoformat()
-    signature = cover[0] if cover else _signature_lines(paragraphs)
+    signature = cover[0] if cover else (_signature_lines(paragraphs) or block_orgs)
+    if block_rest:
+        extra["信息公开"] = " ".join(block_rest)  # unlabelled values: kept, not guessed
     publisher = choose_publisher(evidence, signature)
     index_no = next((v for v in evidence.values("index_no") if _usable_index_no(v)), None)
     region = choose_region(publisher=publisher, title=title, evidence=evidence, signature=signature,

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from extract.dispatch import SUPPORTED_SUFFIXES, load_file
 from extract.errors import LoadError
-from extract.furniture import is_chrome_line
+from extract.furniture import is_chrome_line, is_furniture
 from extract.textdump import MAX_BYTES, load_text_dump, parse_text_dump
 from indexer.document import Document, make_id
 
@@ -490,3 +490,76 @@ def test_a_news_item_credited_at_its_end() -> None:
     text = ("4月12日，调研组一行到枣庄调研法治政府建设工作。\n"
             "市司法局相关负责同志参加调研活动。来源:枣庄市司法局\n")
     assert parse_text_dump(text, "z").publisher == "枣庄市司法局"
+
+
+@pytest.mark.parametrize("line", [
+    "【 打印 】 【 扫一扫 】", "• 字体【      】", "当前版: 001版 上一版 下一版 上一期 下一期",
+    "融水苗族自治县人民政府主办 地址:融水镇拱城街17号", "联系方式:rswg@163.com 联系电话:0772-5122412",
+    "扫码使用手机浏览本页内容", "首     页 政 务 公 开 网 上 办 事 互 动 交 流 走 进 鹤 城",
+    "中国政府网 黑龙江省政府网 English Русская версия 市人大 市政协 市纪委监委",
+    "海南日报报业集团旗下媒体: 海南日报 |南国都市报 |南海网 |返回首页",
+])
+def test_real_furniture_lines(line: str) -> None:
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize("line", [
+    "(联系电话:区政府办公室信息科,0531-82078301)", "人民日报 光明日报 经济日报", "张三 李四 王五 赵六",
+    "大会由县长主办,地址:在会议室。", "公开方式:主动公开",
+])
+def test_text_that_looks_like_furniture_is_kept(line: str) -> None:
+    assert not is_furniture(line)
+
+
+def test_a_label_row_inside_the_text_stays_in_the_body() -> None:
+    text = ("各镇人民政府，各街道办事处：\n经区人民政府同意，现将实施方案印发给你们，请认真组织实施。\n"
+            "南宁市兴宁区人民政府办公室\n2020年9月1日\n公开方式:主动公开\n2020年兴宁区优化营商环境实施方案\n"
+            "为深入贯彻落实优化营商环境条例，制定本方案。\n")
+    assert "公开方式:主动公开" in parse_text_dump(text, "n").body
+
+
+def test_an_unlabelled_value_block_is_metadata() -> None:
+    text = ("• 005299478/2022-00137\n  • 新郑市卫生健康委员会\n  • 应急\n  • 2022-08-10\n  • 2022-08-10\n"
+            "新郑市突发公共事件医疗卫生救援应急预案\n1 总则\n为提高全市医疗卫生应急反应能力和救援水平，制定本预案。\n")
+    doc = parse_text_dump(text, "x")
+    assert doc.index_no == "005299478/2022-00137"
+    assert doc.publisher == "新郑市卫生健康委员会"
+    assert doc.published == dt.date(2022, 8, 10)
+    assert doc.extra["信息公开"] == "应急"  # kept, not guessed
+    assert "005299478" not in doc.body and "应急\n" not in doc.body
+
+
+def test_a_bulleted_label_alone_takes_the_next_line() -> None:
+    text = "镇巴县人民政府工作规则\n  • 索引号:\n    6107280000/2024-001005\n第一章 总则\n第一条 为规范政府工作，制定本规则。\n"
+    assert parse_text_dump(text, "z").index_no == "6107280000/2024-001005"
+
+
+def test_a_counter_is_never_a_title() -> None:
+    text = "发布时间:2018-11-12 17:25:15\n4874268\n《条例（草案）》已经市人大常委会两次审议，现公开征求意见。\n"
+    assert parse_text_dump(text, "c").title is None
+
+
+def test_a_long_last_crumb_is_the_title_not_a_column() -> None:
+    title = "关于《厦门经济特区社会信用条例(草案修改二稿 征求意见稿)》公开征求意见的公告"
+    text = f"您当前的位置: 首页 > 法规草案征求意见 > {title}\n{title}\n发布时间:2018-11-12\n现将草案修改二稿向社会公开征求意见。\n"
+    assert parse_text_dump(text, "c").title == title
+
+
+def test_a_doc_number_glued_before_the_title_is_no_part_of_it() -> None:
+    text = ("嘉政发〔2025〕3号关于公布嘉祥县人民政府2025年度重大行政决策事项目录的通知\n- 发布日期:2025-05-14\n"
+            "各镇人民政府，县政府各部门：\n现将目录予以公布。\n")
+    assert parse_text_dump(text, "j").title == "关于公布嘉祥县人民政府2025年度重大行政决策事项目录的通知"
+
+
+def test_a_notice_is_not_a_report_for_its_year() -> None:
+    text = ("西平县人民政府办公室关于印发西平县2020年度法治政府建设工作安排的通知\n各乡镇人民政府：\n"
+            "《工作安排》已经县政府同意，现印发给你们，请认真贯彻执行。\n")
+    assert parse_text_dump(text, "x").year is None
+
+
+def test_region_from_a_host_made_of_a_province_and_a_place() -> None:
+    from extract.regions import region_from_host
+
+    assert region_from_host("cqck.gov.cn").province == "重庆市"  # 重庆 ⊃ 城口县
+    assert region_from_host("www.szpinglu.gov.cn").province == "山西省"  # 朔州 ⊃ 平鲁区
+    assert region_from_host("www.fxhz.gov.cn").province is None  # initials alone can chain by chance
