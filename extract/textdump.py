@@ -388,6 +388,9 @@ def parse_text_dump(text: str, source: str, url: str | None = None) -> Document:
         body.append(line)
 
     paragraphs = _join_broken_lines(body)
+    # A bare number after the last paragraph is a view or like counter, not text.
+    if len(paragraphs) > 1 and re.fullmatch(r"\d{1,6}", paragraphs[-1]) and _is_prose(paragraphs[-2]):
+        paragraphs.pop()
 
     extra: dict[str, str] = {}
     doc_number = next((n for v in evidence.values("doc_number") if (n := normalize_doc_number(v))), None)

@@ -563,3 +563,8 @@ def test_region_from_a_host_made_of_a_province_and_a_place() -> None:
     assert region_from_host("cqck.gov.cn").province == "重庆市"  # 重庆 ⊃ 城口县
     assert region_from_host("www.szpinglu.gov.cn").province == "山西省"  # 朔州 ⊃ 平鲁区
     assert region_from_host("www.fxhz.gov.cn").province is None  # initials alone can chain by chance
+
+
+def test_a_counter_after_the_text_is_dropped() -> None:
+    text = "区委召开会议，部署法治建设工作。\n区委各部委、区直各单位负责同志参加。\n6\n"
+    assert parse_text_dump(text, "w").body.endswith("负责同志参加。")
