@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from indexer.document import Document
 
 #: Facets every backend must count, in display order.
-FACETS: tuple[str, ...] = ("year", "province", "city", "county", "publisher", "doc_type", "site")
+FACETS: tuple[str, ...] = ("year", "province", "city", "county", "publisher", "doc_type", "site", "parts")
 
 #: Sort orders: relevance, ``date`` (oldest first) and ``-date`` (newest first).
 SORTS: tuple[str, ...] = ("relevance", "date", "-date")

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from govsearch.cli import main
+from indexer.api import FACETS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,7 +54,7 @@ def test_search_json_shape(data_dir):
                         "duplicates", "passages"}
     assert Path(hit["source"]).is_absolute() or hit["source"].startswith("http")
     assert hit["passages"] and {"paragraph", "html"} <= set(hit["passages"][0])
-    assert set(data["facets"]) == {"year", "province", "city", "county", "publisher", "doc_type", "site"}
+    assert set(data["facets"]) == set(FACETS)
 
 
 def test_search_batch_queries_print_json_lines(data_dir, tmp_path):

@@ -519,3 +519,30 @@ def test_serve_command_defaults_and_bad_public_url(tmp_path):
     result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "serve", "--public-url",
                                        "search.example.gov.cn"])
     assert result.exit_code == 2 and "http://" in result.output
+
+
+# ----------------------------------------------------------------------------- report structure
+
+
+def test_reading_view_shows_the_report_outline_and_its_json_twin(client, seeded):
+    report = next(d for d in seeded.seed_docs if d.title and d.title.startswith("漳河新区"))
+    data = client.get(f"/api/doc/{report.id}").get_json()
+    outline = data["outline"]
+    assert [h["part"] for h in outline["headings"] if h["level"] == 1] == [
+        "measures", "shortcomings", "next_year"]
+    assert outline["missing"] == ["第一责任人履职", "其他情况"]
+    html = client.get(f"/doc/{report.id}").get_data(as_text=True)
+    assert "报告结构" in html and "未检出：第一责任人履职、其他情况" in html
+    first = outline["headings"][0]
+    assert f'href="#p{first["paragraph"]}"' in html  # each heading links to its paragraph
+    notice = next(d for d in seeded.seed_docs if d.title and "意见" in d.title)
+    assert client.get(f"/api/doc/{notice.id}").get_json()["outline"] is None  # not a report
+
+
+def test_the_structure_facet_counts_reports_by_missing_parts(client):
+    facets = client.get("/api/search?q=法治").get_json()["facets"]["parts"]
+    values = {f["value"]: f["count"] for f in facets}
+    # 漳河新区's report, and 县2017年度…总结 whose 存在的问题及下一步打算 names two parts.
+    assert values.get("缺：第一责任人履职、其他情况") == 2
+    narrowed = client.get("/api/search?parts=缺：第一责任人履职、其他情况").get_json()
+    assert sorted(h["title"][:4] for h in narrowed["hits"]) == ["县201", "漳河新区"]

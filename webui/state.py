@@ -39,6 +39,7 @@ FACET_LABELS: dict[str, str] = {
     "publisher": "发布机构",
     "doc_type": "文种",
     "site": "网站",
+    "parts": "报告结构",
 }
 SORT_LABELS: dict[str, str] = {"relevance": "相关度", "-date": "最新", "date": "最早"}
 

@@ -128,6 +128,7 @@ class DocumentView:
     query: str
     terms: list[str] = field(default_factory=list)
     query_error: str | None = None
+    outline: dict[str, Any] | None = None  # report structure (annual reports only)
 
     @property
     def matched_paragraphs(self) -> list[int]:
@@ -161,7 +162,26 @@ def document_view(doc: Document, query: str = "") -> DocumentView:
         html, matches = mark_text(text, terms)
         paragraphs.append(Paragraph(number=number, html=html, matches=matches))
     return DocumentView(document=doc, title_html=title_html, paragraphs=paragraphs,
-                        query=query, terms=terms, query_error=error)
+                        query=query, terms=terms, query_error=error, outline=report_outline(doc))
+
+
+def report_outline(doc: Document) -> dict[str, Any] | None:
+    """The headings of an annual report with the mandated part each one maps onto, and the
+    parts it has and lacks; None for other documents. Shared by the reading view and its JSON."""
+    from indexer.facets import is_annual_report
+    from indexer.sections import PART_KEYS, PART_NAMES, outline
+
+    if not is_annual_report(doc):
+        return None
+    found = outline(doc.paragraphs)
+    return {
+        "headings": [{"paragraph": h.paragraph + 1, "level": h.level, "text": h.text,
+                      "part": h.part, "part_name": PART_NAMES.get(h.part or "", "")}
+                     for h in found.headings],
+        "parts": [{"part": key, "name": PART_NAMES[key], "present": key in found.present}
+                  for key in PART_KEYS],
+        "missing": [PART_NAMES[key] for key in found.missing],
+    }
 
 
 # ----------------------------------------------------------------------------- citation
