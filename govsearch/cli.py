@@ -44,6 +44,8 @@ traditional/simplified characters and whitespace):
   year:2019   year:2018..2021   date:2021-01-01..2021-06-30
   同句(行政复议 应诉)          all strings in one sentence (also SENT(...))
   同段(行政复议 应诉)          all strings in one paragraph (also PARA(...))
+  section:不足 执法            inside one part of an annual report (also 部分:; parts:
+                               举措 不足 第一责任人 下一年度 其他)
 """
 
 

@@ -10,6 +10,12 @@ Grammar (lenient: a stray ``)`` is ignored, an open ``(`` or ``"`` closes at the
               | string
     NEAR     := 同句 | 同段 | SENT | PARA
     FIELD    := title | publisher | docno | region | type | year | date  (and 标题 发布机构 文号 地区 类型 年份 日期)
+    SCOPE    := section ":" part   (and 部分/章节: …), beside the other terms of the query
+
+``section:不足 执法`` finds 执法 only inside the 存在的不足和原因 part of annual reports
+(indexer/sections.py names the parts and their aliases); several ``section:`` widen the scope
+to any of their parts; ``section:不足`` alone finds the reports that have that part. Text in
+a scoped query matches body paragraphs of those parts only, never the title.
 
 A string is a run of characters without spaces or brackets, or anything inside ``"…"``. Every
 string is normalised with :func:`indexer.analysis.normalize` and matched as an exact substring.
@@ -24,6 +30,7 @@ from dataclasses import dataclass
 
 from indexer.analysis import normalize
 from indexer.api import QueryError
+from indexer.sections import PART_ALIASES, PART_NAMES
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64
@@ -39,6 +46,7 @@ FIELD_ALIASES = {
     "type": "type", "类型": "type",
     "year": "year", "年份": "year", "年度": "year",
     "date": "date", "日期": "date",
+    "section": "section", "部分": "section", "章节": "section",
 }
 NEAR_ALIASES = {"同句": "sentence", "sent": "sentence", "同段": "paragraph", "para": "paragraph"}
 
@@ -91,7 +99,22 @@ class MatchAll:
     pass
 
 
-Node = Term | Near | Range | And | Or | Not | MatchAll
+@dataclass(frozen=True)
+class Section:
+    """``child`` evaluated on the paragraphs of the given report parts only (keys of PARTS)."""
+
+    parts: frozenset[str]
+    child: Node
+
+
+@dataclass(frozen=True)
+class _ScopeMark:
+    """A ``section:`` seen by the parser, before it is lifted to the top of the query."""
+
+    part: str
+
+
+Node = Term | Near | Range | And | Or | Not | MatchAll | Section
 
 
 def positive_strings(node: Node) -> list[str]:
@@ -106,6 +129,8 @@ def positive_strings(node: Node) -> list[str]:
         elif isinstance(n, And | Or):
             for c in n.children:
                 walk(c)
+        elif isinstance(n, Section):
+            walk(n.child)
 
     walk(node)
     return list(dict.fromkeys(t for t in out if t))
@@ -204,7 +229,14 @@ class _Parser:
                 nodes.append(node)
             elif self.peek() is not None:
                 self.take()  # a stray ")" or operator: skip it
-        return _and(nodes)
+        # section: scopes the whole query; only beside the other terms, never inside OR/NOT/().
+        flat = [c for n in nodes for c in (n.children if isinstance(n, And) else (n,))]
+        scopes = frozenset(c.part for c in flat if isinstance(c, _ScopeMark))
+        if any(_has_scope_mark(c) for c in flat if not isinstance(c, _ScopeMark)):
+            raise QueryError("section:/部分: 只能与其他检索词并列，不能放在括号、OR 或 - 之内，例如 部分:不足 执法")
+        if not scopes:
+            return _and(nodes)
+        return Section(scopes, _and([c for c in flat if not isinstance(c, _ScopeMark)]))
 
     def or_expr(self, depth: int) -> Node | None:
         if depth > MAX_DEPTH:
@@ -294,6 +326,13 @@ class _Parser:
         tok = self.peek()
         if tok is None or tok.kind in ("OR", "AND", "RPAREN"):
             raise QueryError(f"字段 {name}: 后面缺少检索内容")
+        if name == "section":
+            self.take()
+            part = PART_ALIASES.get(tok.value.strip().casefold()) or PART_ALIASES.get(tok.value.strip())
+            if tok.kind not in ("WORD", "QUOTED") or part is None:
+                raise QueryError(f"未知的报告部分 {tok.value!r}（可用：不足、举措、第一责任人、下一年度、其他，"
+                                 f"或 {'、'.join(PART_NAMES.values())}）")
+            return _ScopeMark(part)
         if name in RANGE_FIELDS:
             if tok.kind not in ("WORD", "QUOTED"):
                 raise QueryError(f"{name}: 后面应为年份或日期，例如 year:2019 或 year:2018..2021")
@@ -309,6 +348,16 @@ class _Parser:
             self.take()
             return self.term(tok.value, name)
         raise QueryError(f"字段 {name}: 后面缺少检索内容")
+
+
+def _has_scope_mark(node: object) -> bool:
+    if isinstance(node, _ScopeMark):
+        return True
+    if isinstance(node, And | Or):
+        return any(_has_scope_mark(c) for c in node.children)
+    if isinstance(node, Not):
+        return _has_scope_mark(node.child)
+    return False
 
 
 def _and(nodes: list[Node]) -> Node:

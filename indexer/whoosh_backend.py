@@ -58,15 +58,18 @@ from indexer.api import (
     SearchResults,
 )
 from indexer.document import Document
-from indexer.facets import FacetColumn, count_facets, facet_values, filter_mask
+from indexer.facets import FacetColumn, count_facets, facet_values, filter_mask, is_annual_report
 from indexer.highlight import best_passages, highlight
-from indexer.query import And, MatchAll, Near, Node, Not, Or, Range, Term, parse_query, positive_strings
+from indexer.query import And, MatchAll, Near, Node, Not, Or, Range, Section, Term, parse_query, positive_strings
+from indexer.sections import NO_PART, PART_CODES, outline
 
 whoosh_patches.apply()
 
 
 INDEX_NAME = "govsearch"
-INDEX_FORMAT = "2"  # index/FORMAT; bump when what is stored changes (an older index is refused, not misread)
+INDEX_FORMAT = "3"  # index/FORMAT; bump when what is stored changes (an older index is refused, not misread)
+# 3: per-paragraph report parts ("sp") and the parts facet; a format-2 index would answer
+#    section: queries with nothing.
 
 # BM25F parameters (docs/ranking.md).
 K1 = 1.2
@@ -160,6 +163,8 @@ def prepare(doc: Document) -> dict[str, Any]:
     body_words = words_of_all(doc.paragraphs)
     sig = dedup.signature(nbody)
     meta = facet_values(doc)
+    # The report part of every paragraph (indexer/sections.py), for section: queries.
+    meta["sp"] = outline(doc.paragraphs).codes() if is_annual_report(doc) else ""
     date = doc.published or doc.written
     meta.update(
         id=doc.id,
@@ -215,6 +220,22 @@ class _SegmentData:
     text: textindex.SegmentText
     words: wordindex.SegmentWords
     _bands: dict[str, list[int]] | None = None
+    _para_part: np.ndarray | None = None
+
+    def para_part(self) -> np.ndarray:
+        """The report part code (0 = none, 1..5 in sections.PARTS order) of every paragraph
+        unit of the segment's text index, built on first use from the documents' ``sp``."""
+        if self._para_part is None:
+            starts = self.text.para_starts
+            # Paragraph units per document: a document without paragraphs still has one.
+            counts = np.diff(np.searchsorted(starts, self.text.doc_starts))
+            codes = []
+            for m, n in zip(self.meta, counts.tolist(), strict=False):
+                sp = m.get("sp") or ""
+                codes.append(sp if len(sp) == n else NO_PART * n)
+            joined = "".join(codes).encode("ascii")
+            self._para_part = np.frombuffer(joined, dtype=np.uint8) - ord(NO_PART) if joined else np.zeros(0, np.uint8)
+        return self._para_part
 
     def bands(self) -> dict[str, list[int]]:
         """MinHash band token → segment document numbers (built on first use: only writers ask)."""
@@ -475,7 +496,63 @@ class WhooshBackend:
     def _near(self, view: _View, node: Near, within: np.ndarray) -> np.ndarray:
         return self._near_mask(view, tuple(node.terms), node.unit) & within
 
-    def _eval(self, view: _View, node: Node, within: np.ndarray) -> np.ndarray:
+    # -- section: (report parts) ----------------------------------------------------------
+
+    @staticmethod
+    def _scope_codes(scope: frozenset[str]) -> np.ndarray:
+        return np.array(sorted(int(PART_CODES[p]) for p in scope), dtype=np.uint8)
+
+    def _has_parts_mask(self, view: _View, scope: frozenset[str]) -> np.ndarray:
+        """Documents with at least one paragraph in one of the parts."""
+
+        def compute() -> np.ndarray:
+            mask = np.zeros(view.size, dtype=bool)
+            codes = self._scope_codes(scope)
+            for data, offset in zip(view.data, view.offsets.tolist(), strict=True):
+                inside = np.flatnonzero(np.isin(data.para_part(), codes))
+                if len(inside):
+                    mask[data.text.unit_docs(inside, "paragraph") + offset] = True
+            return mask & view.live
+
+        return self._cached(view, ("has-parts", scope), compute)
+
+    def _scoped_mask(self, view: _View, terms: tuple[str, ...], unit: str, scope: frozenset[str]) -> np.ndarray:
+        """Documents where one body paragraph of the parts holds every term (``unit`` =
+        "paragraph": one term is a plain string there), or one sentence of such a paragraph does."""
+
+        def compute() -> np.ndarray:
+            mask = np.zeros(view.size, dtype=bool)
+            candidates = self._has_parts_mask(view, scope)
+            for term in terms:
+                candidates = self._term(view, Term(term), candidates)
+            codes = self._scope_codes(scope)
+            bounds = [*view.offsets.tolist(), view.size]
+            for k, (data, offset) in enumerate(zip(view.data, view.offsets.tolist(), strict=True)):
+                local = np.flatnonzero(candidates[offset : bounds[k + 1]])
+                if not len(local):
+                    continue
+                seg = data.text
+                ids = seg.common_units(terms, unit, local)
+                if unit == "sentence" and len(ids):
+                    paragraphs = np.searchsorted(seg.para_starts, seg.sent_starts[ids], side="right") - 1
+                else:
+                    paragraphs = ids
+                keep = ids[np.isin(data.para_part()[paragraphs], codes)] if len(ids) else ids
+                if len(keep):
+                    mask[seg.unit_docs(keep, unit) + offset] = True
+            return mask & view.live
+
+        return self._cached(view, ("scoped", scope, unit, terms), compute)
+
+    def _eval(self, view: _View, node: Node, within: np.ndarray, scope: frozenset[str] | None = None) -> np.ndarray:
+        if isinstance(node, Section):
+            return self._eval(view, node.child, within & self._has_parts_mask(view, node.parts), node.parts)
+        if scope is not None:
+            # Text inside the parts: each string within one paragraph of them (同段/同句 too).
+            if isinstance(node, Term) and node.field is None:
+                return self._scoped_mask(view, (node.text,), "paragraph", scope) & within
+            if isinstance(node, Near):
+                return self._scoped_mask(view, tuple(node.terms), node.unit, scope) & within
         if isinstance(node, MatchAll):
             return within.copy()
         if isinstance(node, Term):
@@ -491,18 +568,18 @@ class WhooshBackend:
                 mask &= values <= node.high
             return mask
         if isinstance(node, Not):
-            return within & ~self._eval(view, node.child, within)
+            return within & ~self._eval(view, node.child, within, scope)
         if isinstance(node, Or):
             out = np.zeros(view.size, dtype=bool)
             for child in node.children:
-                out |= self._eval(view, child, within & ~out)
+                out |= self._eval(view, child, within & ~out, scope)
             return out
         if isinstance(node, And):
             # Positive strings first (cheap candidates narrow everything after), negations last.
             ordered = sorted(node.children, key=lambda c: (isinstance(c, Not), not isinstance(c, Term | Range)))
             mask = within
             for child in ordered:
-                mask = self._eval(view, child, mask)
+                mask = self._eval(view, child, mask, scope)
                 if not mask.any():
                     break
             return mask
