@@ -17,6 +17,7 @@ from govsearch.commands.extract import extract
 from govsearch.commands.serve import serve
 from indexer import Document, QueryError, SearchBackend, SearchRequest, open_index
 from indexer.api import FACETS, MAX_LIMIT, SORTS
+from indexer.sections import report_outline
 
 DEFAULT_DATA_DIR = "index_data"
 
@@ -233,8 +234,9 @@ def _get(backend: SearchBackend, doc_id: str) -> Document:
 def show(obj: Context, doc_id: str, as_json: bool) -> None:
     """Print one document: metadata and numbered paragraphs."""
     doc = _get(obj.index(readonly=True), doc_id)
+    outline = report_outline(doc)
     if as_json:
-        click.echo(json.dumps(doc.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**doc.to_dict(), "outline": outline}, ensure_ascii=False, indent=2))
         return
     click.echo(doc.display_title)
     for label, value in (
@@ -246,6 +248,9 @@ def show(obj: Context, doc_id: str, as_json: bool) -> None:
             click.echo(f"{label}：{value}")
     if doc.extra.get("gone"):
         click.echo(f"原网页已撤下或失效：{doc.extra['gone']}（保留抓取时的内容）")
+    if outline and outline["headings"]:
+        present = "、".join(p["name"] for p in outline["parts"] if p["present"])
+        click.echo(f"报告结构：有 {present}" + (f"；未检出 {'、'.join(outline['missing'])}" if outline["missing"] else ""))
     for n, p in enumerate(doc.paragraphs, 1):
         click.echo(f"[{n}] {p}")
 

@@ -13,14 +13,9 @@ import numpy as np
 
 from indexer.api import FACETS, FacetValue, QueryError
 from indexer.document import Document
-from indexer.sections import parts_facet
+from indexer.sections import is_annual_report, parts_facet
 
 MAX_VALUES = 50  # per facet in a response
-
-
-def is_annual_report(doc: Document) -> bool:
-    """A report or 总结 that covers a year: the documents whose five mandated parts count."""
-    return bool(doc.year) and doc.doc_type in ("报告", "总结")
 
 
 def facet_values(doc: Document) -> dict[str, str]:

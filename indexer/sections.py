@@ -25,6 +25,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from indexer.document import Document
 
 #: The five mandated parts, in the order the rule lists them: (key, the rule's wording, short name).
 PARTS: tuple[tuple[str, str, str], ...] = (
@@ -198,3 +201,25 @@ def parts_facet(paragraphs: Sequence[str]) -> str:
     if not found.missing:
         return "五部分齐全"
     return "缺：" + "、".join(PART_NAMES[key] for key in found.missing)
+
+
+def is_annual_report(doc: Document) -> bool:
+    """A report or 总结 that covers a year: the documents whose five mandated parts count."""
+    return bool(doc.year) and doc.doc_type in ("报告", "总结")
+
+
+def report_outline(doc: Document) -> dict[str, Any] | None:
+    """The outline of an annual report as data (headings with their 1-based paragraph and part,
+    which parts it has and lacks); None for other documents. The reading view, its JSON twin
+    and ``govsearch show`` all print this."""
+    if not is_annual_report(doc):
+        return None
+    found = outline(doc.paragraphs)
+    return {
+        "headings": [{"paragraph": h.paragraph + 1, "level": h.level, "text": h.text,
+                      "part": h.part, "part_name": PART_NAMES.get(h.part or "", "")}
+                     for h in found.headings],
+        "parts": [{"part": key, "name": PART_NAMES[key], "present": key in found.present}
+                  for key in PART_KEYS],
+        "missing": [PART_NAMES[key] for key in found.missing],
+    }

@@ -276,3 +276,18 @@ def test_screenshot_of_the_search_page(page, server):
     page.screenshot(path=str(path), full_page=False)
     assert path.stat().st_size > 20_000
     assert page.watch.console_errors == []
+
+
+def test_the_report_outline_links_to_its_parts(page, server, seeded):
+    report = next(d for d in seeded.seed_docs if d.title and d.title.startswith("漳河新区"))
+    page.goto(server + f"/doc/{report.id}")
+    outline = page.locator("nav.outline")
+    assert outline.is_visible()
+    assert outline.locator(".part.missing").all_inner_texts() == ["✗ 第一责任人履职", "✗ 其他情况"]
+    link = outline.locator("li.level1 a", has_text="存在的主要问题")
+    anchor = link.get_attribute("href").lstrip("#")
+    link.click()
+    page.wait_for_url(f"**#{anchor}")
+    box = page.locator(f"#{anchor}").bounding_box()
+    assert box is not None and 0 <= box["y"] < 900, "the heading's paragraph is scrolled into view"
+    assert "存在的主要问题" in page.locator(f"#{anchor}").inner_text()

@@ -110,3 +110,16 @@ def test_console_script_help_lists_every_command():
     search_help = subprocess.run([sys.executable, "-m", "govsearch", "search", "--help"], capture_output=True,
                                  text=True, check=True).stdout
     assert "同句" in search_help and "year:2018..2021" in search_help
+
+
+def test_show_prints_the_report_structure_and_section_search_works(data_dir):
+    found = json.loads(run(data_dir, "search", "部分:不足 问题", "--json").output)
+    titles = [h["title"] for h in found["hits"]]
+    assert any(t.startswith("漳河新区") for t in titles)
+    doc_id = next(h["id"] for h in found["hits"] if h["title"].startswith("漳河新区"))
+    shown = run(data_dir, "show", doc_id)
+    assert "报告结构：有 举措和成效、不足和原因、下一年度安排；未检出 第一责任人履职、其他情况" in shown.output
+    data = json.loads(run(data_dir, "show", doc_id, "--json").output)
+    assert data["outline"]["missing"] == ["第一责任人履职", "其他情况"]
+    bad = run(data_dir, "search", "部分:量子 问题")
+    assert bad.exit_code != 0 and "未知的报告部分" in bad.output

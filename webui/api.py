@@ -11,9 +11,10 @@ import json
 from flask import Blueprint, abort, jsonify, request
 
 from indexer.api import QueryError
+from indexer.sections import report_outline
 from webui import get_backend
 from webui.state import MAX_API_PAGE_SIZE, BadRequest, SearchState
-from webui.viewdata import citation, report_outline, search_page
+from webui.viewdata import citation, search_page
 
 bp = Blueprint("api", __name__)
 

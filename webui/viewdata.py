@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from indexer.api import SearchRequest, SearchResults
 from indexer.document import Document
+from indexer.sections import report_outline
 from webui import external_url, get_backend
 from webui.chart import YearChart, year_chart
 from webui.highlight import mark_text
@@ -164,24 +165,6 @@ def document_view(doc: Document, query: str = "") -> DocumentView:
     return DocumentView(document=doc, title_html=title_html, paragraphs=paragraphs,
                         query=query, terms=terms, query_error=error, outline=report_outline(doc))
 
-
-def report_outline(doc: Document) -> dict[str, Any] | None:
-    """The headings of an annual report with the mandated part each one maps onto, and the
-    parts it has and lacks; None for other documents. Shared by the reading view and its JSON."""
-    from indexer.facets import is_annual_report
-    from indexer.sections import PART_KEYS, PART_NAMES, outline
-
-    if not is_annual_report(doc):
-        return None
-    found = outline(doc.paragraphs)
-    return {
-        "headings": [{"paragraph": h.paragraph + 1, "level": h.level, "text": h.text,
-                      "part": h.part, "part_name": PART_NAMES.get(h.part or "", "")}
-                     for h in found.headings],
-        "parts": [{"part": key, "name": PART_NAMES[key], "present": key in found.present}
-                  for key in PART_KEYS],
-        "missing": [PART_NAMES[key] for key in found.missing],
-    }
 
 
 # ----------------------------------------------------------------------------- citation
