@@ -19,6 +19,11 @@ a scoped query matches body paragraphs of those parts only, never the title.
 
 A string is a run of characters without spaces or brackets, or anything inside ``"…"``. Every
 string is normalised with :func:`indexer.analysis.normalize` and matched as an exact substring.
+
+文号 as people type them: a 文号-shaped string (a prefix of letters, a year in brackets, a
+number, 号: ``广政发[2018]68号``) is read as one string even when its brackets are ( ), and
+matches the same 文号 written with any of the year brackets 〔〕 [] 【】 () 〖〗 (﹝﹞ and ［］ are the
+same after normalisation) — an OR of those exact strings. Everything else stays exact.
 """
 
 from __future__ import annotations
@@ -136,6 +141,39 @@ def positive_strings(node: Node) -> list[str]:
     return list(dict.fromkeys(t for t in out if t))
 
 
+# ----------------------------------------------------------------------------- 文号
+
+# The year brackets of a 文号 after normalisation (NFKC turns （）﹝﹞［］ into ()〔〕[]).
+DOC_NUMBER_BRACKETS: tuple[tuple[str, str], ...] = (("〔", "〕"), ("[", "]"), ("【", "】"), ("(", ")"), ("〖", "〗"))
+_OPEN = "".join(o for o, _c in DOC_NUMBER_BRACKETS) + "（﹝［"
+_CLOSE = "".join(c for _o, c in DOC_NUMBER_BRACKETS) + "）﹞］"
+# In the raw query: 广政发[2018]68号, 广政发 ( 2018 ) 68 号 — read as one string, not as grouping.
+_RAW_DOC_NUMBER = re.compile(
+    rf"[\u4e00-\u9fffA-Za-z]{{1,16}}\s*[{re.escape(_OPEN)}]\s*(?:19|20)\d{{2}}\s*[{re.escape(_CLOSE)}]\s*\d{{1,6}}\s*号"
+)
+_NORMALISED_DOC_NUMBER = re.compile(
+    rf"^(?P<pre>.*?)(?P<prefix>[\u4e00-\u9fffa-z]{{1,16}})[{re.escape(_OPEN)}](?P<year>(?:19|20)\d{{2}})"
+    rf"[{re.escape(_CLOSE)}](?P<rest>\d{{1,6}}号.*)$"
+)
+
+
+def doc_number_variants(text: str) -> list[str]:
+    """The normalised string with its 文号's year bracket written every way, the string itself
+    first; just ``[text]`` when it holds no 文号."""
+    m = _NORMALISED_DOC_NUMBER.match(text)
+    if not m:
+        return [text]
+    forms = [f"{m['pre']}{m['prefix']}{o}{m['year']}{c}{m['rest']}" for o, c in DOC_NUMBER_BRACKETS]
+    return list(dict.fromkeys([text, *forms]))
+
+
+def _quote_doc_numbers(text: str) -> str:
+    """Wrap 文号-shaped runs in quotes so that their ( ) never group (outside existing quotes)."""
+    pieces = text.split('"')  # even pieces are outside quotes, odd ones inside
+    return '"'.join(_RAW_DOC_NUMBER.sub(lambda m: f'"{m.group(0)}"', piece) if k % 2 == 0 else piece
+                    for k, piece in enumerate(pieces))
+
+
 # ----------------------------------------------------------------------------- lexer
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "「": '"', "」": '"'})
@@ -152,6 +190,7 @@ def _lex(text: str) -> list[_Tok]:
     # "负责”的原则" searches a string that itself contains a Chinese quote.
     if '"' not in text:
         text = text.translate(_QUOTES)
+    text = _quote_doc_numbers(text)
     text = unicodedata.normalize("NFKC", text)
     toks: list[_Tok] = []
     i, n = 0, len(text)
@@ -296,10 +335,13 @@ class _Parser:
         text = normalize(raw)
         if not text:
             return None
-        self.terms += 1
+        variants = doc_number_variants(text)
+        self.terms += len(variants)
         if self.terms > MAX_TERMS:
             raise QueryError(f"查询词过多（最多 {MAX_TERMS} 个）")
-        return Term(text, field)
+        if len(variants) == 1:
+            return Term(text, field)
+        return Or(tuple(Term(v, field) for v in variants))  # 〔2018〕 [2018] 【2018】 (2018) 〖2018〗
 
     def near(self, unit: str) -> Node | None:
         if self.peek() is not None and self.peek().kind == "LPAREN":

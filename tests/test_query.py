@@ -1,7 +1,19 @@
 import pytest
 
 from indexer.api import QueryError
-from indexer.query import MAX_QUERY_CHARS, And, MatchAll, Near, Not, Or, Range, Term, parse_query, positive_strings
+from indexer.query import (
+    DOC_NUMBER_BRACKETS,
+    MAX_QUERY_CHARS,
+    And,
+    MatchAll,
+    Near,
+    Not,
+    Or,
+    Range,
+    Term,
+    parse_query,
+    positive_strings,
+)
 
 
 @pytest.mark.parametrize(
@@ -17,7 +29,8 @@ from indexer.query import MAX_QUERY_CHARS, And, MatchAll, Near, Not, Or, Range, 
         ("“法治政府”", Term("法治政府")),
         ('"负责”的原则"', Term("负责”的原则")),
         ("title:法治 publisher:司法局", And((Term("法治", "title"), Term("司法局", "publisher")))),
-        ("文号:榆政办发〔2017〕46号", Term("榆政办发〔2017〕46号", "docno")),
+        ("文号:榆政办发〔2017〕46号", Or(tuple(Term(f"榆政办发{o}2017{c}46号", "docno")
+                                             for o, c in DOC_NUMBER_BRACKETS))),
         ("title:(A OR B)", Or((Term("a", "title"), Term("b", "title")))),
         ("year:2019", Range("year", 2019, 2019)),
         ("year:2018..2021", Range("year", 2018, 2021)),

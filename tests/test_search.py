@@ -270,3 +270,23 @@ def test_small_commits_do_not_pile_up_segments(backend_factory):
     assert backend.stats()["documents"] == 36
     assert len(backend.ix._segments()) == 1
     assert backend.search(SearchRequest(query="法治政府建设", limit=0)).total == 36
+
+
+DOC_NUMBER_FORMS = ["广政发〔2018〕68号", "广政发[2018]68号", "广政发【2018】68号", "广政发（2018）68号",
+                    "广政发(2018)68号", "广政发﹝2018﹞68号", "广政发[ 2018 ]68号", "广政发〖2018〗68号"]
+
+
+def test_a_doc_number_matches_in_every_bracket_form(backend_factory):
+    docs = [make_doc(f"http://d.gov.cn/{k}.html", f"通知{k}", [f"根据{form}文件精神，现通知如下。"],
+                     doc_number=form if k == 0 else None)
+            for k, form in enumerate(DOC_NUMBER_FORMS)]
+    docs.append(make_doc("http://d.gov.cn/other.html", "其他", ["广政发〔2018〕69号另有规定；（2018）年度68号工作。"]))
+    backend = build(backend_factory, docs)
+    every = {f"http://d.gov.cn/{k}.html" for k in range(len(DOC_NUMBER_FORMS))}
+    for typed in DOC_NUMBER_FORMS:
+        assert ids(backend, typed) == every, typed  # never 69号, never a (2018) outside a 文号
+        assert ids(backend, f"{typed} 通知") == every  # ( ) inside a 文号 is not grouping
+    assert ids(backend, "docno:广政发[2018]68号") == {"http://d.gov.cn/0.html"}
+    # Exact otherwise: a bracketed year that is not inside a 文号 keeps its own brackets.
+    assert ids(backend, '"（2018）年度"') == {"http://d.gov.cn/other.html"}
+    assert ids(backend, '"[2018]年度"') == set()
