@@ -26,6 +26,8 @@ setup(
         "flask>=3.0",
         "waitress>=3.0",
         "lxml_html_clean>=0.1",  # webui/archive.py: sanitising archived pages
+        "markupsafe>=2.1",  # webui: Markup for marked passages
+        "werkzeug>=3.0",  # webui: HTTP errors and URL converters
         # Cleaner (issue 3)
         "lxml>=5.2",
         "charset-normalizer>=3.3",
@@ -36,6 +38,8 @@ setup(
         "scrapy>=2.19",
         "warcio>=1.7",
         "protego>=0.3",
+        "twisted>=23.8",  # crawl: the commit timer (task.LoopingCall)
+        "brotli>=1.0",  # archive/warc.py: decoding br-encoded captures
     ],
     extras_require={
         "test": [
