@@ -18,7 +18,9 @@ setup(
         "rjieba>=0.2.2",
         "opencc>=1.1.6",
         "numpy>=1.26",
-        "datasketch>=1.6",
+        # Major version pinned: signatures are stored in the index, and 2.0 changed the
+        # default permutation scheme (indexer/dedup.py passes scheme, seed and hash explicitly).
+        "datasketch>=2.0,<3",
         # CLI
         "click>=8.1",
         "tqdm>=4.66",

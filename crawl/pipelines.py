@@ -6,8 +6,10 @@ committed. Documents are buffered and added in batches (every ``batch_size`` doc
 crawl-state rows written (URL → document, validators, frontier entries done). A crash
 therefore loses at most one batch, and the next run re-fetches exactly those pages.
 
-Near-duplicates are merged here: a body already indexed under another URL adds that URL to
-the existing document's ``other_sources`` instead of becoming a second document.
+Every fetched document becomes a document of its own, with its own text in the index: a
+near-duplicate (a report republished by the city, a corrected copy) is never folded into
+another document here. The index groups copies with the one detector in
+:mod:`indexer.dedup`, and only search results fold them (one hit listing its copies).
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from crawl.dedup import NearDuplicates
 from indexer.document import Document, make_id
 
 if TYPE_CHECKING:
@@ -30,8 +31,7 @@ class DocumentSink:
     """Buffers documents, merges duplicates, commits batches to the index."""
 
     def __init__(self, ctx: CrawlContext | None, index: Any, *, batch_size: int = 20,
-                 commit_interval: float = 30.0, state: Any = None, stats: Any = None,
-                 dedup: NearDuplicates | None = None):
+                 commit_interval: float = 30.0, state: Any = None, stats: Any = None):
         self.ctx = ctx
         self.index = index
         self.state = state if state is not None else (ctx.state if ctx else None)
@@ -40,14 +40,11 @@ class DocumentSink:
         self.commit_interval = commit_interval
         self.buffer: dict[str, Document] = {}
         self.url_updates: list[tuple[str, dict[str, Any]]] = []
-        self.bodies: dict[str, Document] = {}
+        self.new_ids: set[str] = set()  # documents first added in the current batch
         self.done_keys: list[str] = []
         self.last_commit = time.monotonic()
         self.commits = 0
-        self.dedup = dedup if dedup is not None else NearDuplicates()
-        if dedup is None and self.state is not None:
-            for doc_id, title, body in self.state.iter_bodies():
-                self.dedup.add(doc_id, title, body)
+        self.copies = 0  # new documents that the index found to be copies of another
 
     def _count(self, name: str) -> None:
         if self.stats is not None:
@@ -65,26 +62,16 @@ class DocumentSink:
         fields = dict(url_fields)
         fields["content_hash"] = document.content_hash
         previous = self.state.get(url) if self.state is not None else None
+        # ("duplicate" rows of older crawls are not "unchanged": such a URL was folded into
+        # another document and never indexed; its next 200 makes it a document of its own.)
         if (previous and previous.content_hash == document.content_hash and previous.doc_id
-                and previous.state in ("ok", "duplicate", "unchanged")):
+                and previous.state in ("ok", "unchanged")):
             fields["doc_id"] = previous.doc_id
             fields["state"] = previous.state
             self.url_updates.append((url, fields))
             self._count("unchanged_docs")
             self.maybe_flush()
             return "unchanged"
-        canonical_id = self.dedup.find(document.title or "", document.body, exclude=document.id)
-        canonical = self._lookup(canonical_id) if canonical_id else None
-        if canonical is not None and canonical.source != url:
-            if url not in canonical.other_sources:
-                canonical.other_sources.append(url)
-            self.buffer[canonical.id] = canonical
-            fields["doc_id"] = canonical.id
-            fields["state"] = "duplicate"
-            self.url_updates.append((url, fields))
-            self._count("duplicates")
-            self.maybe_flush()
-            return "duplicate"
         existing = self._lookup(document.id)
         if existing is not None:
             merged = [s for s in existing.other_sources if s != url]
@@ -97,10 +84,9 @@ class DocumentSink:
             outcome = "updated"
         else:
             self._count("new_docs")
+            self.new_ids.add(document.id)
             outcome = "new"
-        self.dedup.add(document.id, document.title or "", document.body)
         self.buffer[document.id] = document
-        self.bodies[document.id] = document
         fields["doc_id"] = document.id
         fields["state"] = "ok"
         self.url_updates.append((url, fields))
@@ -134,19 +120,21 @@ class DocumentSink:
         if self.buffer:
             report = self.index.add(list(self.buffer.values()))
             self.commits += 1
+            # A new document the index grouped with another one is a copy ("重复来源"): it
+            # is indexed all the same, and only search results fold it.
+            self.copies += sum(1 for doc_id, _ in report.copies if doc_id in self.new_ids)
             if self.stats is not None:
+                self.stats.duplicates = self.copies
                 for source, reason in getattr(report, "failed", []) or []:
                     self.stats.error(source, f"索引失败：{reason}")
-        if self.state is not None and (self.url_updates or self.bodies or self.done_keys):
+        if self.state is not None and (self.url_updates or self.done_keys):
             with self.state.transaction():
                 for url, fields in self.url_updates:
                     self.state.record(url, **fields)
-                for doc_id, document in self.bodies.items():
-                    self.state.save_body(doc_id, document.title or "", document.body)
                 self.state.mark_done(self.done_keys)
         self.buffer.clear()
         self.url_updates.clear()
-        self.bodies.clear()
+        self.new_ids.clear()
         self.done_keys.clear()
         self.last_commit = time.monotonic()
 

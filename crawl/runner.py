@@ -124,7 +124,6 @@ def reindex(data_dir: str | Path, *, progress: Any = None) -> dict[str, Any]:
     """
     from archive.warc import iter_captures, read_capture
     from crawl import discovery
-    from crawl.dedup import NearDuplicates
     from crawl.pipelines import DocumentSink
     from crawl.spider import REPORT_ATTACHMENTS
     from extract import extract_bytes
@@ -211,8 +210,7 @@ def reindex(data_dir: str | Path, *, progress: Any = None) -> dict[str, Any]:
 
     index = open_index(data_dir)
     try:
-        sink = DocumentSink(None, index, batch_size=200, commit_interval=1e9,
-                            dedup=NearDuplicates())
+        sink = DocumentSink(None, index, batch_size=200, commit_interval=1e9)
         outcomes: dict[str, int] = defaultdict(int)
         for done, (url, document) in enumerate(built.in_order(), 1):
             outcomes[sink.accept(document, url=url, url_fields={})] += 1
@@ -232,7 +230,7 @@ def reindex(data_dir: str | Path, *, progress: Any = None) -> dict[str, Any]:
         built.close()
         scratch_dir.cleanup()
     return {"captures": captures, "documents_built": len(built), "documents": documents,
-            "duplicates": outcomes["duplicate"], "gone": gone}
+            "duplicates": sink.copies, "gone": gone}
 
 
 class _Scratch:

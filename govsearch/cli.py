@@ -170,8 +170,12 @@ def _print_results(results: dict) -> None:
         click.echo(f"   {hit['source']}")
         for p in hit["passages"]:
             click.echo(f"   ¶{p['paragraph']} {_plain(p['html'])}")
-        if hit["duplicates"]:
-            click.echo(f"   另见 {len(hit['duplicates'])} 个副本：{', '.join(hit['duplicates'][:3])}")
+        for copy in hit.get("copies", [])[:3]:
+            click.echo(f"   副本：{copy['title']}  [{copy['id']}]  {copy['source']}")
+        listed = {c["source"] for c in hit.get("copies", [])}
+        others = [s for s in hit["duplicates"] if s not in listed]
+        if others:
+            click.echo(f"   另见 {len(others)} 个网址：{', '.join(others[:3])}")
 
 
 @main.command(epilog=QUERY_HELP)

@@ -39,6 +39,15 @@ class SearchRequest:
 
 
 @dataclass
+class Copy:
+    """Another indexed document with (nearly) the same text: its own id, title and source."""
+
+    id: str
+    title: str
+    source: str
+
+
+@dataclass
 class Passage:
     paragraph: int  # 1-based paragraph number, the #pN anchor
     html: str  # HTML-escaped text with the matches wrapped in <mark>
@@ -59,6 +68,7 @@ class Hit:
     doc_type: str | None = None
     year: int | None = None
     title_html: str = ""  # escaped title with matches marked
+    copies: list[Copy] = field(default_factory=list)  # the folded copies, each its own document
 
 
 @dataclass
@@ -89,6 +99,8 @@ class IndexReport:
     unchanged: int = 0
     deleted: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    #: (document id, group id) of documents that joined another document's copy group
+    copies: list[tuple[str, str]] = field(default_factory=list)
 
 
 class SearchBackend(Protocol):
@@ -101,6 +113,9 @@ class SearchBackend(Protocol):
         """Delete documents by id; returns how many existed."""
 
     def get(self, doc_id: str) -> Document | None: ...
+
+    def copies(self, doc_id: str) -> list[Copy]:
+        """Other current documents the near-duplicate detector groups with this one."""
 
     def search(self, request: SearchRequest) -> SearchResults:
         """Run a query-language string (see indexer.query) with filters, facets and passages."""

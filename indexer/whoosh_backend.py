@@ -49,6 +49,7 @@ from indexer.api import (
     FACETS,
     MAX_LIMIT,
     SORTS,
+    Copy,
     FacetValue,
     Hit,
     IndexReport,
@@ -67,9 +68,13 @@ whoosh_patches.apply()
 
 
 INDEX_NAME = "govsearch"
-INDEX_FORMAT = "3"  # index/FORMAT; bump when what is stored changes (an older index is refused, not misread)
+INDEX_FORMAT = "4"  # index/FORMAT; bump when what is stored changes (an older index is refused, not misread)
 # 3: per-paragraph report parts ("sp") and the parts facet; a format-2 index would answer
 #    section: queries with nothing.
+# 4: FORMAT also names the MinHash scheme of the stored near-duplicate signatures (datasketch
+#    2.0 changed its default); every fetched copy indexed (issue 12).
+#: The whole FORMAT file: the format and what a stored near-duplicate signature means.
+FORMAT_TEXT = f"{INDEX_FORMAT}\n{dedup.SCHEME}\n"
 
 # BM25F parameters (docs/ranking.md).
 K1 = 1.2
@@ -174,6 +179,7 @@ def prepare(doc: Document) -> dict[str, Any]:
         publisher_n=normalize(doc.publisher or ""),
         region_n=normalize(doc.region.display()),
         type_n=normalize(doc.doc_type or ""),
+        ry=str(doc.year or ""),  # the report year the title names: copies never span two
         nw=len(body_words),
         ntw=len(title_words),
         fp=_fingerprint(doc),
@@ -366,13 +372,13 @@ class WhooshBackend:
         format_file = self.path / "FORMAT"
         if windex.exists_in(str(self.path), indexname=INDEX_NAME):
             self.ix = windex.open_dir(str(self.path), indexname=INDEX_NAME)
-            found = format_file.read_text(encoding="utf-8").strip() if format_file.exists() else ""
-            if found != INDEX_FORMAT or set(self.ix.schema.names()) != set(make_schema().names()):
+            found = format_file.read_text(encoding="utf-8") if format_file.exists() else ""
+            if found.strip() != FORMAT_TEXT.strip() or set(self.ix.schema.names()) != set(make_schema().names()):
                 raise QueryError(f"索引 {self.path} 的格式与本版本不兼容：请删除该目录后重新建立索引"
                                  "（govsearch index …，抓取的数据用 govsearch reindex）")
         else:
             self.ix = windex.create_in(str(self.path), make_schema(), indexname=INDEX_NAME)
-            format_file.write_text(INDEX_FORMAT + "\n", encoding="utf-8")
+            format_file.write_text(FORMAT_TEXT, encoding="utf-8")
         self._lock = threading.RLock()
         self._searcher: Any = None
         self._view: _View | None = None
@@ -685,10 +691,8 @@ class WhooshBackend:
 
     def _hit(self, view: _View, i: int, score: float, strings: Sequence[str], request: SearchRequest) -> Hit:
         doc = self._stored(view, i)
-        duplicates: list[str] = []
-        if request.collapse:
-            same = np.flatnonzero((view.dup == view.dup[i]) & view.live)
-            duplicates = [view.meta[j].get("source", "") for j in same.tolist() if j != i]
+        copies = self._copies(view, i) if request.collapse else []
+        duplicates = [c.source for c in copies]
         duplicates += [s for s in doc.other_sources if s not in duplicates and s != doc.source]
         normalized = view.normalized_paragraphs(i) if request.passages and strings else None
         passages = [Passage(n, h) for n, h in best_passages(doc.paragraphs, strings, request.passages, normalized)]
@@ -706,7 +710,24 @@ class WhooshBackend:
             doc_type=doc.doc_type,
             year=doc.effective_year,
             title_html=highlight(doc.display_title, strings),
+            copies=copies,
         )
+
+    def _copies(self, view: _View, i: int, limit: int = 20) -> list[Copy]:
+        """The other live documents of ``i``'s copy group, oldest document number first."""
+        same = np.flatnonzero((view.dup == view.dup[i]) & view.live)
+        out = []
+        for j in same.tolist()[: limit + 1]:
+            if j != i and len(out) < limit:
+                other = self._stored(view, j)
+                out.append(Copy(id=other.id, title=other.display_title, source=other.source))
+        return out
+
+    def copies(self, doc_id: str) -> list[Copy]:
+        with self._lock:
+            view = self._current_view()
+            i = view.by_id.get(doc_id)
+            return self._copies(view, i) if i is not None else []
 
     def get(self, doc_id: str) -> Document | None:
         with self._lock:
@@ -797,7 +818,7 @@ class WhooshBackend:
         writer = None
         batch: set[str] = set()  # ids added since the last commit
         new_in_batch = 0  # documents that did not exist before (the live count must grow by this)
-        batch_lsh: dict[str, list[tuple[np.ndarray, str]]] = {}
+        batch_lsh: dict[str, list[tuple[np.ndarray, str, str]]] = {}
 
         unmerged = False
 
@@ -834,7 +855,8 @@ class WhooshBackend:
                     writer = self._writer()
                     with self._lock:
                         view = self._current_view()
-                self._assign_group(view, data, batch_lsh)
+                if self._assign_group(view, data, batch_lsh):
+                    report.copies.append((doc_id, data["meta"]["dup"]))
                 meta, sig = data["meta"], data["sig"]
                 if doc_id in known:
                     writer.delete_by_term("id", doc_id)
@@ -867,15 +889,17 @@ class WhooshBackend:
                 pool.join()
         return report
 
-    def _assign_group(self, view: _View, data: dict[str, Any], batch_lsh: dict[str, list[tuple[np.ndarray, str]]]) -> None:
-        """Give a near-duplicate the group of the first committed or batched document it matches."""
+    def _assign_group(self, view: _View, data: dict[str, Any],
+                      batch_lsh: dict[str, list[tuple[np.ndarray, str, str]]]) -> bool:
+        """Give a near-duplicate the group of the first committed or batched document it
+        matches; True when it joined another document's group (it is a copy)."""
         meta, sig = data["meta"], data["sig"]
         meta["dup"] = meta["id"]
         if sig is None:
-            return
+            return False
         tokens = dedup.band_tokens(sig)
 
-        def candidates() -> Iterator[tuple[np.ndarray, str]]:
+        def candidates() -> Iterator[tuple[np.ndarray, str, str]]:
             for token in tokens:
                 yield from batch_lsh.get(token, [])
                 for data_k, offset in zip(view.data, view.offsets.tolist(), strict=True):
@@ -883,18 +907,20 @@ class WhooshBackend:
                         j = offset + local
                         if view.live[j] and view.ids[j] != meta["id"]:
                             other = view.meta[j]
-                            yield np.frombuffer(view.sigs[j], dtype=np.uint64), other.get("dup") or other["id"]
+                            yield (np.frombuffer(view.sigs[j], dtype=np.uint64), other.get("ry", ""),
+                                   other.get("dup") or other["id"])
 
         rejected: set[str] = set()
-        for other_sig, group in candidates():
+        for other_sig, other_year, group in candidates():
             if group in rejected:
                 continue
-            if dedup.similarity(sig, other_sig) >= dedup.THRESHOLD:
+            if dedup.same_text(sig, other_sig, meta.get("ry", ""), other_year):
                 meta["dup"] = group
                 break
             rejected.add(group)
         for token in tokens:
-            batch_lsh.setdefault(token, []).append((sig, meta["dup"]))
+            batch_lsh.setdefault(token, []).append((sig, meta.get("ry", ""), meta["dup"]))
+        return meta["dup"] != meta["id"]
 
     def delete(self, ids: Iterable[str]) -> int:
         wanted = list(ids)

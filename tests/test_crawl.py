@@ -21,7 +21,7 @@ from fixtures.sites.sites import Fixture, build, set_trs_lists, trs_article
 from archive.warc import iter_captures
 from crawl.runner import reindex, run_crawl_subprocess
 from crawl.settings import CrawlOptions
-from indexer import open_index
+from indexer import SearchRequest, open_index
 from indexer.document import Document, make_id
 
 DELAY = 0.2
@@ -116,14 +116,14 @@ def _path(url: str) -> str:
 
 def test_every_report_found_and_indexed(scenario: Scenario) -> None:
     fx, docs = scenario.fx, scenario.docs1
-    for name in ("r1", "r2", "r3", "r4", "r5", "r7", "b1", "b2", "b3", "b4", "b6"):
+    for name in ("r1", "r2", "r3", "r4", "r5", "r7", "b1", "b2", "b3", "b4", "b5", "b6"):
         doc = docs.get(make_id(fx.reports[name]))
         assert doc is not None, f"{name} not indexed"
         assert doc.title == fx.titles[name]
         assert len(doc.body) > 500
         assert doc.capture_sha256 and doc.captured
     # Column pages are never documents; nothing else slipped in.
-    assert len(docs) == 11
+    assert len(docs) == 12
     assert scenario.first["reason"] == "finished"
 
 
@@ -140,11 +140,19 @@ def test_attachment_only_report_read_from_real_pdf(scenario: Scenario) -> None:
     assert "/fzzf/202403/P020240305123456.pdf" in _paths(scenario.log1["a"])
 
 
-def test_republished_report_is_one_document_with_two_sources(scenario: Scenario) -> None:
+def test_republished_report_is_its_own_document_folded_in_results(scenario: Scenario) -> None:
     fx, docs = scenario.fx, scenario.docs1
-    assert make_id(fx.reports["b5"]) not in docs
-    assert docs[make_id(fx.reports["r1"])].other_sources == [fx.reports["b5"]]
+    republished, original = docs[make_id(fx.reports["b5"])], docs[make_id(fx.reports["r1"])]
+    assert republished.source == fx.reports["b5"] and not original.other_sources
     assert scenario.first["duplicates"] == 1
+    index = open_index(scenario.data)
+    try:
+        hits = index.search(SearchRequest(query="某某县在市委")).hits
+    finally:
+        index.close()
+    assert len(hits) == 1  # one hit, listing the other copy with its own title and source
+    other = republished if hits[0].id == original.id else original
+    assert [(c.id, c.source) for c in hits[0].copies] == [(other.id, other.source)]
 
 
 def test_robots_disallow_never_requested(scenario: Scenario) -> None:

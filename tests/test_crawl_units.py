@@ -8,11 +8,10 @@ import random
 from pathlib import Path
 
 import pytest
-from fixtures.sites.sites import PROXY, hanweb_column, hanweb_record, report_paragraphs
+from fixtures.sites.sites import PROXY, hanweb_column, hanweb_record
 
 from archive.warc import WarcRecorder, iter_captures, read_capture
 from crawl import discovery
-from crawl.dedup import NearDuplicates
 from crawl.middlewares import retry_after_seconds
 from crawl.settings import DEFAULT_DELAY, CrawlOptions, scrapy_settings
 from crawl.state import CrawlState
@@ -117,38 +116,6 @@ def test_default_settings_are_polite() -> None:
     assert settings["ROBOTSTXT_OBEY"] and settings["AUTOTHROTTLE_ENABLED"]
     assert "+https://" in settings["USER_AGENT"]
     assert settings["REDIRECT_MAX_TIMES"] <= 5 and settings["DOWNLOAD_TIMEOUT"] <= 60
-
-
-# -- near duplicates ---------------------------------------------------------------------
-
-def _body(place: str, seed: int) -> str:
-    return "\n".join(report_paragraphs(place, 2023, seed))
-
-
-def test_republished_and_truncated_copies_are_duplicates() -> None:
-    dedup = NearDuplicates()
-    original = _body("某某县", 1)
-    dedup.add("a", "某某县2023年法治政府建设年度报告", original)
-    republished = "来源：某某县人民政府\n" + original.replace("，", ",") + "\n【打印】【关闭】"
-    assert dedup.find("某某县2023年法治政府建设年度报告", republished) == "a"
-    truncated = original[: len(original) * 2 // 3]
-    assert dedup.find("某某县2023年法治政府建设年度报告", truncated) == "a"
-
-
-def test_templated_reports_of_other_counties_are_not_duplicates() -> None:
-    dedup = NearDuplicates()
-    for seed in range(1, 8):
-        dedup.add(f"d{seed}", f"县{seed}2023年法治政府建设年度报告", _body(f"县{seed}", seed))
-    assert dedup.find("县9 2023年法治政府建设年度报告", _body("县9", 9)) is None
-    # Same county, other year: the years in the titles differ, so never merged.
-    shuffled = _body("县1", 1).replace("2023", "2022")
-    assert dedup.find("县1 2022年法治政府建设年度报告", shuffled) is None
-
-
-def test_short_bodies_are_never_merged() -> None:
-    dedup = NearDuplicates()
-    dedup.add("a", "t", "详见附件。")
-    assert dedup.find("t", "详见附件") is None
 
 
 # -- state -------------------------------------------------------------------------------

@@ -11,10 +11,9 @@ import json
 from flask import Blueprint, abort, jsonify, request
 
 from indexer.api import QueryError
-from indexer.sections import report_outline
 from webui import get_backend
 from webui.state import MAX_API_PAGE_SIZE, BadRequest, SearchState
-from webui.viewdata import citation, search_page
+from webui.viewdata import citation, document_json, search_page
 
 bp = Blueprint("api", __name__)
 
@@ -42,7 +41,7 @@ def document(doc_id: str):
     doc = get_backend().get(doc_id)
     if doc is None:
         return _error(404, "找不到该文件：编号不存在，或文件已从索引中删除。")
-    return jsonify({**doc.to_dict(), "outline": report_outline(doc)})
+    return jsonify(document_json(doc))
 
 
 @bp.route("/cite/<docid:doc_id>")

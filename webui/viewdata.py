@@ -14,7 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from indexer.api import SearchRequest, SearchResults
+from indexer.api import Copy, SearchRequest, SearchResults
 from indexer.document import Document
 from indexer.sections import report_outline
 from webui import external_url, get_backend
@@ -130,6 +130,7 @@ class DocumentView:
     terms: list[str] = field(default_factory=list)
     query_error: str | None = None
     outline: dict[str, Any] | None = None  # report structure (annual reports only)
+    copies: list[Copy] = field(default_factory=list)  # other documents with this text
 
     @property
     def matched_paragraphs(self) -> list[int]:
@@ -163,8 +164,16 @@ def document_view(doc: Document, query: str = "") -> DocumentView:
         html, matches = mark_text(text, terms)
         paragraphs.append(Paragraph(number=number, html=html, matches=matches))
     return DocumentView(document=doc, title_html=title_html, paragraphs=paragraphs,
-                        query=query, terms=terms, query_error=error, outline=report_outline(doc))
+                        query=query, terms=terms, query_error=error, outline=report_outline(doc),
+                        copies=get_backend().copies(doc.id))
 
+
+def document_json(doc: Document) -> dict[str, Any]:
+    """The reading view's JSON twin: the document and what the page shows beside it."""
+    from dataclasses import asdict
+
+    return {**doc.to_dict(), "outline": report_outline(doc),
+            "copies": [asdict(c) for c in get_backend().copies(doc.id)]}
 
 
 # ----------------------------------------------------------------------------- citation
