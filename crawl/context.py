@@ -29,6 +29,7 @@ class CrawlStats:
     unchanged_docs: int = 0
     duplicates: int = 0
     gone: int = 0
+    moved: int = 0
     not_articles: int = 0
     retries: int = 0
     traps: int = 0
@@ -55,7 +56,7 @@ class CrawlStats:
     def progress_line(self) -> str:
         hosts = " ".join(f"{h}:{n}" for h, n in self.per_host.most_common(4))
         return (f"已抓取 {self.pages} 页（未变 304：{self.not_modified}）· 新文档 {self.new_docs}"
-                f" · 更新 {self.updated_docs} · 重复 {self.duplicates} · 失效 {self.gone}"
+                f" · 更新 {self.updated_docs} · 副本 {self.duplicates} · 删除 {self.gone} · 迁移 {self.moved}"
                 f" · 错误 {len(self.errors)} · {hosts}")
 
     def summary(self, elapsed: float) -> dict[str, Any]:
@@ -63,7 +64,7 @@ class CrawlStats:
             "pages": self.pages, "bytes": self.bytes, "not_modified": self.not_modified,
             "new_docs": self.new_docs, "updated_docs": self.updated_docs,
             "unchanged_docs": self.unchanged_docs, "duplicates": self.duplicates,
-            "gone": self.gone, "not_articles": self.not_articles, "retries": self.retries,
+            "gone": self.gone, "moved": self.moved, "not_articles": self.not_articles, "retries": self.retries,
             "traps": self.traps, "offsite": self.offsite,
             "robots_forbidden": self.robots_forbidden,
             "stopped_pagination": self.stopped_pagination,

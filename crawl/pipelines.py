@@ -18,13 +18,13 @@ import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from indexer.document import Document, make_id
+from indexer.document import GONE_KEY, LAST_SEEN_KEY, Document, make_id
 
 if TYPE_CHECKING:
     from crawl.context import CrawlContext
 
-GONE_KEY = "gone"  # Document.extra key: "YYYY-MM-DD HTTP 404" once the page disappeared
 GONE_SOURCES_KEY = "gone_sources"  # other sources that disappeared, one per line
+MOVED_KEY = "moved"  # Document.extra key: "YYYY-MM-DD old URL → new URL" after a 301
 
 
 class DocumentSink:
@@ -41,6 +41,7 @@ class DocumentSink:
         self.buffer: dict[str, Document] = {}
         self.url_updates: list[tuple[str, dict[str, Any]]] = []
         self.new_ids: set[str] = set()  # documents first added in the current batch
+        self.aliases: dict[str, str] = {}  # URL a document moved to → the document's id
         self.done_keys: list[str] = []
         self.last_commit = time.monotonic()
         self.commits = 0
@@ -53,14 +54,35 @@ class DocumentSink:
     def _lookup(self, doc_id: str) -> Document | None:
         return self.buffer.get(doc_id) or self.index.get(doc_id)
 
+    def doc_id_for(self, url: str) -> str:
+        """The document a URL belongs to: where it moved from, else its own id."""
+        if url in self.aliases:
+            return self.aliases[url]
+        previous = self.state.get(url) if self.state is not None else None
+        if previous is not None and previous.doc_id and previous.state != "duplicate":
+            return previous.doc_id
+        return make_id(url)
+
     def accept(self, document: Document, *, url: str, url_fields: dict[str, Any],
-               done_keys: Iterable[str] = ()) -> str:
-        """Take one cleaned document fetched from ``url``; returns what happened to it."""
-        document.id = make_id(url)
+               done_keys: Iterable[str] = (), moved_from: str | None = None,
+               when: str = "") -> str:
+        """Take one cleaned document fetched from ``url``; returns what happened to it.
+
+        ``moved_from``: ``url`` was reached by a redirect from this known address. With the
+        same text it is the same document, now at ``url``, with both addresses.
+        """
+        document.id = self.doc_id_for(url)
         document.source = url
         self.done_keys.extend(done_keys)
         fields = dict(url_fields)
         fields["content_hash"] = document.content_hash
+        if moved_from and self._moved(document, url, moved_from, when):
+            fields["doc_id"] = document.id
+            fields["state"] = "ok"
+            self.url_updates.append((url, fields))
+            self._count("moved")
+            self.maybe_flush()
+            return "moved"
         previous = self.state.get(url) if self.state is not None else None
         # ("duplicate" rows of older crawls are not "unchanged": such a URL was folded into
         # another document and never indexed; its next 200 makes it a document of its own.)
@@ -77,9 +99,11 @@ class DocumentSink:
             merged = [s for s in existing.other_sources if s != url]
             document.other_sources = merged + [
                 s for s in document.other_sources if s not in merged and s != url]
-            for key in (GONE_SOURCES_KEY,):
+            for key in (GONE_SOURCES_KEY, MOVED_KEY):
                 if key in existing.extra:
                     document.extra.setdefault(key, existing.extra[key])
+            if existing.source != url and existing.source not in document.other_sources:
+                document.other_sources.insert(0, existing.source)
             self._count("updated_docs")
             outcome = "updated"
         else:
@@ -93,14 +117,55 @@ class DocumentSink:
         self.maybe_flush()
         return outcome
 
-    def gone(self, url: str, doc_id: str, status: int, when: str) -> None:
-        """Flag, never delete: the document stays searchable and says its page is gone."""
+    def _moved(self, document: Document, url: str, moved_from: str, when: str) -> bool:
+        """Make ``document`` the known document of ``moved_from``, now at ``url``, when the
+        text is the same; False (a document of its own) when it is not."""
+        origin = self._lookup(self.doc_id_for(moved_from))
+        if origin is None or origin.content_hash != document.content_hash:
+            return False
+        document.id = origin.id
+        document.captured, document.capture_sha256 = origin.captured, origin.capture_sha256
+        document.other_sources = list(origin.other_sources)
+        document.extra = dict(origin.extra)
+        document.source = moved_from
+        self._relocate(document, moved_from, url, when)
+        return True
+
+    def moved_unchanged(self, old_url: str, new_url: str, doc_id: str, when: str) -> None:
+        """A redirect to ``new_url`` whose answer was 304 for the old validators: same bytes."""
+        document = self._lookup(doc_id)
+        if document is None or document.source == new_url:
+            return
+        self._relocate(document, old_url, new_url, when)
+        self._count("moved")
+        self.maybe_flush()
+
+    def _relocate(self, document: Document, old_url: str, new_url: str, when: str) -> None:
+        """One document, both addresses: the new one is its source, the old one is kept."""
+        others = [s for s in document.other_sources if s not in (old_url, new_url)]
+        if document.source not in (old_url, new_url):
+            others.insert(0, document.source)
+        document.source = new_url
+        document.other_sources = [old_url, *others]
+        document.extra.pop(GONE_KEY, None)
+        document.extra.pop(LAST_SEEN_KEY, None)
+        document.extra[MOVED_KEY] = f"{when} {old_url} → {new_url}".strip()
+        self.aliases[new_url] = document.id
+        self.buffer[document.id] = document
+
+    def gone(self, url: str, doc_id: str, reason: str, when: str, last_seen: str | None = None) -> None:
+        """Flag, never delete: the document stays searchable and says its page is gone
+        (已删除), why, and when it was last seen."""
         document = self._lookup(doc_id)
         if document is None:
             return
-        note = f"{when} HTTP {status}"
+        note = f"{when} {reason}"
         if document.source == url:
+            if document.extra.get(GONE_KEY) == note:
+                return
             document.extra[GONE_KEY] = note
+            if last_seen:
+                document.extra[LAST_SEEN_KEY] = last_seen
         else:
             lines = [x for x in document.extra.get(GONE_SOURCES_KEY, "").split("\n") if x]
             entry = f"{url} {note}"

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from crawl.settings import CrawlOptions, scrapy_settings
+from indexer.document import Document
 
 
 class CrawlError(Exception):
@@ -115,25 +116,33 @@ def write_options(options: CrawlOptions, path: str | Path) -> Path:
 def reindex(data_dir: str | Path, *, progress: Any = None) -> dict[str, Any]:
     """Rebuild every crawled document from the WARC captures alone, offline.
 
-    Replays the archive with the crawl's rules: the newest 200 of each URL is cleaned (its
-    attachments read from the archive); documents are accepted in the order the crawl
-    emitted them (when the page's last attachment had arrived), so near-duplicates merge
-    into the same first document; a page whose newest capture is a 404/410 keeps its
-    document, flagged as gone. A file is a document of its own only when the page that
-    linked it (its request's Referer) is not an article.
+    Replays the archive with the crawl's rules: every distinct 200 payload of a URL is
+    cleaned (its attachments read from the archive) in the order it was first fetched, so an
+    edited page gets the versions the crawl kept; documents are accepted in the order the
+    crawl emitted them (when the page's last attachment had arrived), so near-duplicates
+    group with the same first document; a page whose newest capture is a 404/410, a soft 404
+    or a redirect to the home page keeps its document, flagged 已删除 (see crawl/gone.py); a
+    known page that redirected to a page with the same text is one document with both
+    addresses. A file is a document of its own only when the page that linked it (its
+    request's Referer) is not an article.
     """
+    from urllib.parse import urljoin
+
     from archive.warc import iter_captures, read_capture
-    from crawl import discovery
+    from crawl import discovery, gone
     from crawl.pipelines import DocumentSink
     from crawl.spider import REPORT_ATTACHMENTS
     from extract import extract_bytes
+    from extract.encoding import decode_html
     from indexer import open_index
 
     data_dir = Path(data_dir)
     warc_dir = data_dir / "warc"
     latest_ok: dict[str, tuple[int, str, int, str]] = {}  # url → (seq, file, offset, sha)
     first_seen_sha: dict[tuple[str, str], tuple[int, str]] = {}  # (url, sha) → (seq, date)
-    last_status: dict[str, tuple[int, int, str]] = {}  # url → (seq, status, date)
+    payloads: dict[str, list[tuple[int, str, int, str]]] = defaultdict(list)  # url → distinct 200s
+    last_status: dict[str, tuple[int, int, str, str]] = {}  # url → (seq, status, date, location)
+    seen: dict[str, list[tuple[int, str]]] = defaultdict(list)  # url → (seq, date) of 200/304
     content_types: dict[str, str] = {}
     captures = 0
     for seq, capture in enumerate(iter_captures(warc_dir)):
@@ -141,10 +150,16 @@ def reindex(data_dir: str | Path, *, progress: Any = None) -> dict[str, Any]:
         url = capture.url
         if capture.method != "GET" or url.endswith("/robots.txt"):
             continue
-        last_status[url] = (seq, capture.status, capture.fetched.isoformat())
+        location = capture.headers.get("location", "")
+        last_status[url] = (seq, capture.status, capture.fetched.isoformat(),
+                            urljoin(url, location) if location else "")
+        if capture.status in (200, 304):
+            seen[url].append((seq, capture.fetched.isoformat()[:10]))
         if capture.status == 200:
             latest_ok[url] = (seq, capture.file, capture.offset, capture.sha256)
-            first_seen_sha.setdefault((url, capture.sha256), (seq, capture.fetched.isoformat()))
+            if (url, capture.sha256) not in first_seen_sha:
+                first_seen_sha[(url, capture.sha256)] = (seq, capture.fetched.isoformat())
+                payloads[url].append((seq, capture.file, capture.offset, capture.sha256))
             content_types[url] = capture.headers.get("content-type", "")
     if not latest_ok:
         raise FileNotFoundError(f"{warc_dir} 中没有可用的抓取记录")
@@ -161,6 +176,10 @@ def reindex(data_dir: str | Path, *, progress: Any = None) -> dict[str, Any]:
         capture = load(url) if url in latest_ok else None
         return capture.body if capture else None
 
+    def last_seen(url: str, before: int) -> str | None:
+        dates = [d for s, d in seen.get(url, []) if s < before]
+        return dates[-1] if dates else None
+
     pages: list[str] = []
     files: list[str] = []
     for url in latest_ok:
@@ -175,83 +194,117 @@ def reindex(data_dir: str | Path, *, progress: Any = None) -> dict[str, Any]:
         else:
             pages.append(url)
 
-    # Documents wait in a scratch SQLite file, not in memory, until they can be replayed in
-    # the crawl's order: a large archive holds more text than fits in RAM.
+    # Events wait in a scratch SQLite file, not in memory, until they can be replayed in the
+    # crawl's order: a large archive holds more text than fits in RAM.
     scratch_dir = tempfile.TemporaryDirectory(prefix="govsearch-reindex-")
     built = _Scratch(Path(scratch_dir.name) / "built.sqlite")
     article_pages: set[str] = set()
     for url in pages:
-        capture = load(url)
-        if capture is None:
-            continue
-        result = extract_bytes(capture.body, url=url, headers=capture.headers,
-                            fetch_attachment=fetch)
-        if result.kind not in ("article", "attachment-only") or result.document is None:
-            continue
-        article_pages.add(url)
-        emit = first_seq(url)
-        for att in result.attachment_links[:10]:
-            att_url = discovery.clean_url(att.href)
-            if att_url in latest_ok and urlsplit_path(att_url).endswith(REPORT_ATTACHMENTS):
-                emit = max(emit, first_seq(att_url))
-        built.add(emit, url, _stamp(result.document, url, latest_ok, first_seen_sha))
+        for seq, file, offset, sha in payloads[url]:
+            capture = read_capture(warc_dir, file, offset)
+            if capture is None:
+                continue
+            text, _ = decode_html(capture.body, capture.headers.get("content-type"))
+            soft = gone.soft_404(text)
+            if soft is not None:
+                built.add(seq, url, "gone", {"reason": gone.reason_text(soft=soft),
+                                             "when": capture.fetched.isoformat()[:10],
+                                             "last_seen": last_seen(url, seq)})
+                continue
+            result = extract_bytes(capture.body, url=url, headers=capture.headers,
+                                   fetch_attachment=fetch)
+            if result.kind not in ("article", "attachment-only") or result.document is None:
+                continue
+            article_pages.add(url)
+            emit = seq
+            for att in result.attachment_links[:10]:
+                att_url = discovery.clean_url(att.href)
+                if att_url in latest_ok and urlsplit_path(att_url).endswith(REPORT_ATTACHMENTS):
+                    emit = max(emit, first_seq(att_url))
+            built.add(emit, url, "doc", _stamp(result.document, url, sha, first_seen_sha).to_dict())
     referers = _attachment_referers(warc_dir)
     for url in files:
         if referers.get(url) in article_pages or (not urlsplit_path(url).endswith(
                 REPORT_ATTACHMENTS) and discovery.classify(url) == "attachment"):
             continue  # an article's attachment, already read into that article
-        capture = load(url)
-        if capture is None:
-            continue
-        result = extract_bytes(capture.body, url=url, headers=capture.headers)
-        if result.document is None:
-            continue
-        built.add(first_seq(url), url, _stamp(result.document, url, latest_ok, first_seen_sha))
+        for seq, file, offset, sha in payloads[url]:
+            capture = read_capture(warc_dir, file, offset)
+            if capture is None:
+                continue
+            result = extract_bytes(capture.body, url=url, headers=capture.headers)
+            if result.document is not None:
+                built.add(seq, url, "doc", _stamp(result.document, url, sha, first_seen_sha).to_dict())
+    redirects: dict[str, tuple[str, int]] = {}  # target → (known page that moved there, seq)
+    for url, (seq, status, when, location) in last_status.items():
+        if url not in latest_ok or latest_ok[url][0] >= seq:
+            continue  # the newest capture is the page itself: nothing happened to it
+        if status in (404, 410):
+            built.add(seq, url, "gone", {"reason": gone.reason_text(status), "when": when[:10],
+                                         "last_seen": last_seen(url, seq)})
+        elif 300 <= status < 400 and location:
+            if gone.is_home_page(location):
+                built.add(seq, url, "gone", {"reason": gone.reason_text(home=True),
+                                             "when": when[:10], "last_seen": last_seen(url, seq)})
+            else:
+                redirects[location] = (url, seq)
+                if location not in latest_ok and seen.get(location):
+                    # The new address answered 304 to the old validators: same bytes.
+                    at, date = seen[location][0]
+                    built.add(at, location, "moved", {"from": url, "when": date})
 
     index = open_index(data_dir)
     try:
         sink = DocumentSink(None, index, batch_size=200, commit_interval=1e9)
         outcomes: dict[str, int] = defaultdict(int)
-        for done, (url, document) in enumerate(built.in_order(), 1):
-            outcomes[sink.accept(document, url=url, url_fields={})] += 1
-            if progress is not None:
-                progress(done, len(built))
-        gone = 0
-        for url, (seq, status, when) in last_status.items():
-            if status in (404, 410) and url in latest_ok and latest_ok[url][0] < seq:
+        for done, (seq, url, kind, payload) in enumerate(built.in_order(), 1):
+            if kind == "doc":
+                origin = redirects.get(url)
+                moved_from = origin[0] if origin and origin[1] < seq else None
+                document = Document.from_dict(payload)
+                outcomes[sink.accept(document, url=url, url_fields={}, moved_from=moved_from,
+                                     when=(payload.get("captured") or "")[:10])] += 1
+            elif kind == "moved":
+                sink.moved_unchanged(payload["from"], url, sink.doc_id_for(payload["from"]),
+                                     payload["when"])
+                outcomes["moved"] += 1
+            else:
                 doc_id = _doc_for(sink, url)
                 if doc_id:
-                    sink.gone(url, doc_id, status, when[:10])
-                    gone += 1
+                    sink.gone(url, doc_id, payload["reason"], payload["when"], payload["last_seen"])
+                    outcomes["gone"] += 1
+            if progress is not None:
+                progress(done, len(built))
         sink.flush()
         documents = sum(1 for _ in index.iter_documents())
     finally:
         index.close()
         built.close()
         scratch_dir.cleanup()
-    return {"captures": captures, "documents_built": len(built), "documents": documents,
-            "duplicates": sink.copies, "gone": gone}
+    return {"captures": captures, "documents_built": built.docs, "documents": documents,
+            "duplicates": sink.copies, "gone": outcomes["gone"], "moved": outcomes["moved"]}
 
 
 class _Scratch:
-    """Documents keyed by (emission order, URL) in a throwaway SQLite file."""
+    """Replay events keyed by (emission order, URL) in a throwaway SQLite file."""
 
     def __init__(self, path: Path):
         import sqlite3
 
         self.db = sqlite3.connect(str(path))
-        self.db.execute("CREATE TABLE docs (emit INTEGER, url TEXT, doc TEXT)")
+        self.db.execute("CREATE TABLE events (emit INTEGER, url TEXT, kind TEXT, payload TEXT)")
         self.count = 0
+        self.docs = 0
 
-    def add(self, emit: int, url: str, document: Any) -> None:
-        self.db.execute("INSERT INTO docs VALUES (?, ?, ?)", (emit, url, document.to_json()))
+    def add(self, emit: int, url: str, kind: str, payload: dict[str, Any]) -> None:
+        self.db.execute("INSERT INTO events VALUES (?, ?, ?, ?)",
+                        (emit, url, kind, json.dumps(payload, ensure_ascii=False)))
         self.count += 1
+        self.docs += kind == "doc"
 
     def in_order(self) -> Any:
-        from indexer.document import Document
-
-        for url, text in self.db.execute("SELECT url, doc FROM docs ORDER BY emit, url"):
-            yield url, Document.from_json(text)
+        for emit, url, kind, text in self.db.execute(
+                "SELECT emit, url, kind, payload FROM events ORDER BY emit, url, kind"):
+            yield emit, url, kind, json.loads(text)
 
     def __len__(self) -> int:
         return self.count
@@ -260,21 +313,18 @@ class _Scratch:
         self.db.close()
 
 
-def _stamp(document: Any, url: str, latest_ok: dict[str, tuple[int, str, int, str]],
+def _stamp(document: Any, url: str, sha: str,
            first_seen_sha: dict[tuple[str, str], tuple[int, str]]) -> Any:
     """Capture time and hash as the crawl records them: first capture of these bytes."""
     import datetime as dt
 
-    sha = latest_ok[url][3]
     document.captured = dt.datetime.fromisoformat(first_seen_sha[(url, sha)][1])
     document.capture_sha256 = sha
     return document
 
 
 def _doc_for(sink: Any, url: str) -> str | None:
-    from indexer.document import make_id
-
-    doc_id = make_id(url)
+    doc_id = sink.doc_id_for(url)
     if sink._lookup(doc_id) is not None:
         return doc_id
     for document in sink.index.iter_documents():

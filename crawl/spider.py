@@ -31,7 +31,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 
 from archive.warc import read_capture
-from crawl import discovery
+from crawl import discovery, gone
 from crawl.context import CrawlContext
 from crawl.middlewares import HOST_GIVEN_UP
 from crawl.settings import CrawlOptions
@@ -54,6 +54,7 @@ class PendingArticle:
     headers: dict[str, str]
     capture: dict[str, Any]
     waiting: set[str]
+    moved_from: str | None = None  # a known page that redirected here
 
 
 def _headers(response: Response) -> dict[str, str]:
@@ -204,6 +205,23 @@ class GovSpider(scrapy.Spider):
         status = response.status
         capture = response.meta.get("gs_capture") or {}
         state = self.ctx.state
+        origin = self._redirected_from(response)
+        if origin is not None and gone.is_home_page(url) and status < 400:
+            # A known report now redirects to the home page: the site deleted it.
+            yield from self._gone(origin.url, key, kind, status, capture,
+                                  reason=gone.reason_text(home=True))
+            return
+        if status == 304 and origin is not None:
+            # Moved, and the validators we had for the old address still match: same bytes.
+            state.record(url, kind=origin.kind, status=304, state="unchanged",
+                         doc_id=origin.doc_id, content_hash=origin.content_hash,
+                         etag=origin.etag, last_modified=origin.last_modified,
+                         payload_sha256=origin.payload_sha256, warc_file=origin.warc_file,
+                         warc_offset=origin.warc_offset)
+            self.ctx.sink.moved_unchanged(origin.url, url, origin.doc_id,
+                                          (capture.get("fetched") or "")[:10])
+            state.mark_done([key])
+            return
 
         if status == 304:
             known = state.get(url)
@@ -242,6 +260,14 @@ class GovSpider(scrapy.Spider):
             yield from self._attachment_arrived(url, key, ok=True)
             return
         yield from self._parse_page(response, url, key, kind, capture)
+
+    def _redirected_from(self, response: Response) -> Any:
+        """The crawl-state row of the known document page that redirected here, if any."""
+        chain = response.meta.get("redirect_urls") or []
+        if not chain or response.meta.get("gs_kind") not in ("article", "attachment"):
+            return None
+        known = self.ctx.state.get(chain[0])
+        return known if known is not None and known.doc_id else None
 
     def on_error(self, failure: Any) -> Iterable[Request]:
         request = failure.request
@@ -319,6 +345,17 @@ class GovSpider(scrapy.Spider):
             self.ctx.state.mark_done([key])
             return
         result = extract_bytes(body, url=url, headers=headers)
+        soft = gone.soft_404(text) if kind == "article" else None
+        if soft is not None:
+            # An error page served with 200: the known document is gone; a new URL is nothing.
+            if known is not None and known.doc_id:
+                yield from self._gone(url, key, kind, response.status, capture,
+                                      reason=gone.reason_text(soft=soft))
+            else:
+                self.ctx.stats.not_articles += 1
+                self.ctx.state.record(url, kind="article", state="not-article")
+                self.ctx.state.mark_done([key])
+            return
         if result.kind not in ("article", "attachment-only"):
             if kind == "article":
                 # An "article" URL that is really a list: read it as one.
@@ -343,7 +380,9 @@ class GovSpider(scrapy.Spider):
             self.waiters[att_url].add(url)
             if request is not None:
                 yield request
-        pending = PendingArticle(url, key, body, headers, capture, waiting)
+        origin = self._redirected_from(response)
+        pending = PendingArticle(url, key, body, headers, capture, waiting,
+                                 moved_from=origin.url if origin is not None else None)
         if waiting:
             self.pending[url] = pending
         else:
@@ -394,7 +433,8 @@ class GovSpider(scrapy.Spider):
             "warc_file": pending.capture.get("file"), "warc_offset": pending.capture.get("offset"),
         }
         self.ctx.sink.accept(document, url=pending.url, url_fields=fields,
-                             done_keys=[pending.key])
+                             done_keys=[pending.key], moved_from=pending.moved_from,
+                             when=(pending.capture.get("fetched") or "")[:10])
 
     def _standalone_attachment(self, response: Response, url: str, key: str,
                                capture: dict[str, Any]) -> Iterable[Request]:
@@ -416,13 +456,15 @@ class GovSpider(scrapy.Spider):
         return ()
 
     def _gone(self, url: str, key: str, kind: str, status: int,
-              capture: dict[str, Any]) -> Iterable[Request]:
+              capture: dict[str, Any], reason: str | None = None) -> Iterable[Request]:
         known = self.ctx.state.get(url)
         self.ctx.state.record(url, kind=kind, status=status, state="gone")
         if known and known.doc_id:
             self.ctx.stats.gone += 1
             when = (capture.get("fetched") or dt.datetime.now(dt.UTC).isoformat())[:10]
-            self.ctx.sink.gone(url, known.doc_id, status, when)
+            last_seen = (known.last_ok or known.first_seen or "")[:10] or None
+            self.ctx.sink.gone(url, known.doc_id, reason or gone.reason_text(status), when,
+                               last_seen)
         elif kind != "sitemap":
             self.ctx.stats.error(url, f"HTTP {status}")
         if kind == "attachment":

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +37,8 @@ CREATE TABLE IF NOT EXISTS urls (
     last_change TEXT,
     run_id INTEGER,           -- the run that last touched this row
     first_run INTEGER,        -- the run that first met this URL
-    location TEXT             -- where a redirect pointed
+    location TEXT,            -- where a redirect pointed
+    last_ok TEXT              -- the last time the page was seen (a 200 or a 304)
 );
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -55,11 +55,6 @@ CREATE TABLE IF NOT EXISTS frontier (
     request TEXT NOT NULL,    -- JSON: url, method, body, kind, depth, meta
     done INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (run_id, key)
-);
-CREATE TABLE IF NOT EXISTS bodies (
-    doc_id TEXT PRIMARY KEY,
-    title TEXT,
-    body BLOB                 -- zlib-compressed normalised body, for near-duplicate checks
 );
 """
 
@@ -87,6 +82,7 @@ class UrlRecord:
     run_id: int | None
     first_run: int | None
     location: str | None
+    last_ok: str | None = None
 
 
 class CrawlState:
@@ -99,6 +95,9 @@ class CrawlState:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(urls)")}
+        if "last_ok" not in columns:  # a crawl.sqlite of an earlier version
+            self.db.execute("ALTER TABLE urls ADD COLUMN last_ok TEXT")
         self.run_id: int | None = None
         self.run_started: str | None = None
 
@@ -177,7 +176,7 @@ class CrawlState:
         row = self.db.execute(
             "SELECT url, kind, status, state, etag, last_modified, payload_sha256, content_hash,"
             " doc_id, warc_file, warc_offset, first_seen, last_fetch, last_change, run_id, first_run,"
-            " location"
+            " location, last_ok"
             " FROM urls WHERE url = ?", (url,)).fetchone()
         return UrlRecord(*row) if row else None
 
@@ -191,6 +190,8 @@ class CrawlState:
         """Insert or update one URL's row with the given columns."""
         fields = {k: v for k, v in fields.items()}
         fields.setdefault("last_fetch", now_iso())
+        if fields.get("status") in (200, 304) and fields.get("state") not in ("gone", "redirect"):
+            fields.setdefault("last_ok", fields["last_fetch"])
         fields["run_id"] = self.run_id
         existing = self.db.execute("SELECT 1 FROM urls WHERE url = ?", (url,)).fetchone()
         if existing:
@@ -224,16 +225,6 @@ class CrawlState:
 
     def counts_by_state(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT state, COUNT(*) FROM urls GROUP BY state").fetchall())
-
-    # -- bodies for near-duplicate detection --------------------------------------------
-
-    def save_body(self, doc_id: str, title: str, body: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO bodies (doc_id, title, body) VALUES (?, ?, ?)",
-                        (doc_id, title, zlib.compress(body.encode("utf-8"))))
-
-    def iter_bodies(self) -> Iterator[tuple[str, str, str]]:
-        for doc_id, title, blob in self.db.execute("SELECT doc_id, title, body FROM bodies"):
-            yield doc_id, title or "", zlib.decompress(blob).decode("utf-8")
 
     def transaction(self) -> _Transaction:
         return _Transaction(self.db)

@@ -250,8 +250,11 @@ def show(obj: Context, doc_id: str, as_json: bool) -> None:
     ):
         if value:
             click.echo(f"{label}：{value}")
-    if doc.extra.get("gone"):
-        click.echo(f"原网页已撤下或失效：{doc.extra['gone']}（保留抓取时的内容）")
+    if doc.deleted:
+        seen = f"，最后见到 {doc.extra['last_seen']}" if doc.extra.get("last_seen") else ""
+        click.echo(f"已删除：{doc.extra['gone']}{seen}（保留抓取时的内容、各版本与存档）")
+    if doc.extra.get("moved"):
+        click.echo(f"网址变更：{doc.extra['moved']}")
     if outline and outline["headings"]:
         present = "、".join(p["name"] for p in outline["parts"] if p["present"])
         click.echo(f"报告结构：有 {present}" + (f"；未检出 {'、'.join(outline['missing'])}" if outline["missing"] else ""))

@@ -14,7 +14,11 @@ from typing import Any, Protocol
 from indexer.document import Document
 
 #: Facets every backend must count, in display order.
-FACETS: tuple[str, ...] = ("year", "province", "city", "county", "publisher", "doc_type", "site", "parts")
+FACETS: tuple[str, ...] = ("year", "province", "city", "county", "publisher", "doc_type", "site", "parts",
+                           "status")
+
+#: The ``status`` facet's value for a document whose page is gone (no value: still online).
+DELETED = "已删除"
 
 #: Sort orders: relevance, ``date`` (oldest first) and ``-date`` (newest first).
 SORTS: tuple[str, ...] = ("relevance", "date", "-date")
@@ -69,6 +73,7 @@ class Hit:
     year: int | None = None
     title_html: str = ""  # escaped title with matches marked
     copies: list[Copy] = field(default_factory=list)  # the folded copies, each its own document
+    deleted: bool = False  # the page is gone from its site (status:deleted)
 
 
 @dataclass

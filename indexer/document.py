@@ -13,6 +13,11 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+#: Document.extra key set when the page is gone (已删除): "YYYY-MM-DD reason".
+GONE_KEY = "gone"
+#: Document.extra key: the last date the page was seen before it went.
+LAST_SEEN_KEY = "last_seen"
+
 
 def make_id(source: str) -> str:
     """A stable 16-hex-digit id for a source URL or absolute file path.
@@ -99,6 +104,12 @@ class Document:
         h.update(b"\x00")
         h.update(self.body.encode("utf-8"))
         return h.hexdigest()
+
+    @property
+    def deleted(self) -> bool:
+        """The page is gone from its site (404/410, redirected home, soft 404); the text and
+        the archived copy stay here."""
+        return bool(self.extra.get(GONE_KEY))
 
     @property
     def effective_year(self) -> int | None:

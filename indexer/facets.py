@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from indexer.api import FACETS, FacetValue, QueryError
+from indexer.api import DELETED, FACETS, FacetValue, QueryError
 from indexer.document import Document
 from indexer.sections import is_annual_report, parts_facet
 
@@ -30,6 +30,7 @@ def facet_values(doc: Document) -> dict[str, str]:
         "doc_type": doc.doc_type or "",
         "site": doc.site or "",
         "parts": parts_facet(doc.paragraphs) if is_annual_report(doc) else "",
+        "status": DELETED if doc.deleted else "",
     }
 
 

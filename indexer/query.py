@@ -9,13 +9,17 @@ Grammar (lenient: a stray ``)`` is ignored, an open ``(`` or ``"`` closes at the
     primary  := "(" or_expr ")" | NEAR "(" string+ ")" | FIELD ":" (string | "(" or_expr ")")
               | string
     NEAR     := 同句 | 同段 | SENT | PARA
-    FIELD    := title | publisher | docno | region | type | year | date  (and 标题 发布机构 文号 地区 类型 年份 日期)
+    FIELD    := title | publisher | docno | region | type | year | date | status
+                (and 标题 发布机构 文号 地区 类型 年份 日期 状态)
     SCOPE    := section ":" part   (and 部分/章节: …), beside the other terms of the query
 
 ``section:不足 执法`` finds 执法 only inside the 存在的不足和原因 part of annual reports
 (indexer/sections.py names the parts and their aliases); several ``section:`` widen the scope
 to any of their parts; ``section:不足`` alone finds the reports that have that part. Text in
 a scoped query matches body paragraphs of those parts only, never the title.
+
+``status:deleted`` (状态:已删除) keeps documents whose page is gone from its site;
+``status:live`` (状态:在线) the others.
 
 A string is a run of characters without spaces or brackets, or anything inside ``"…"``. Every
 string is normalised with :func:`indexer.analysis.normalize` and matched as an exact substring.
@@ -34,7 +38,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from indexer.analysis import normalize
-from indexer.api import QueryError
+from indexer.api import DELETED, QueryError
 from indexer.sections import PART_ALIASES, PART_NAMES
 
 MAX_QUERY_CHARS = 1000
@@ -52,7 +56,10 @@ FIELD_ALIASES = {
     "year": "year", "年份": "year", "年度": "year",
     "date": "date", "日期": "date",
     "section": "section", "部分": "section", "章节": "section",
+    "status": "status", "状态": "status",
 }
+STATUS_VALUES = {"deleted": True, "gone": True, "已删除": True, "删除": True,
+                 "live": False, "online": False, "current": False, "在线": False, "现行": False}
 NEAR_ALIASES = {"同句": "sentence", "sent": "sentence", "同段": "paragraph", "para": "paragraph"}
 
 
@@ -375,6 +382,12 @@ class _Parser:
                 raise QueryError(f"未知的报告部分 {tok.value!r}（可用：不足、举措、第一责任人、下一年度、其他，"
                                  f"或 {'、'.join(PART_NAMES.values())}）")
             return _ScopeMark(part)
+        if name == "status":
+            if tok.kind not in ("WORD", "QUOTED") or tok.value.casefold() not in STATUS_VALUES:
+                raise QueryError("status: 后面应为 deleted（已删除）或 live（在线）")
+            self.take()
+            deleted = Term(DELETED, "status")
+            return deleted if STATUS_VALUES[tok.value.casefold()] else Not(deleted)
         if name in RANGE_FIELDS:
             if tok.kind not in ("WORD", "QUOTED"):
                 raise QueryError(f"{name}: 后面应为年份或日期，例如 year:2019 或 year:2018..2021")

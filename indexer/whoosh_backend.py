@@ -447,7 +447,8 @@ class WhooshBackend:
                 docs = seg.docs_of(positions)
                 mask[docs[seg.in_title(positions, docs)] + offset] = True
         else:
-            key = {"publisher": "publisher_n", "docno": "docno", "region": "region_n", "type": "type_n"}[node.field]
+            key = {"publisher": "publisher_n", "docno": "docno", "region": "region_n", "type": "type_n",
+                   "status": "status"}[node.field]
             meta = view.meta
             mask[[i for i in np.flatnonzero(view.live).tolist() if text in meta[i].get(key, "")]] = True
         return mask & view.live
@@ -711,6 +712,7 @@ class WhooshBackend:
             year=doc.effective_year,
             title_html=highlight(doc.display_title, strings),
             copies=copies,
+            deleted=doc.deleted,
         )
 
     def _copies(self, view: _View, i: int, limit: int = 20) -> list[Copy]:

@@ -31,6 +31,8 @@ from indexer.query import (
         ("title:法治 publisher:司法局", And((Term("法治", "title"), Term("司法局", "publisher")))),
         ("文号:榆政办发〔2017〕46号", Or(tuple(Term(f"榆政办发{o}2017{c}46号", "docno")
                                              for o, c in DOC_NUMBER_BRACKETS))),
+        ("status:deleted 报告", And((Term("已删除", "status"), Term("报告")))),
+        ("状态:在线", Not(Term("已删除", "status"))),
         ("title:(A OR B)", Or((Term("a", "title"), Term("b", "title")))),
         ("year:2019", Range("year", 2019, 2019)),
         ("year:2018..2021", Range("year", 2018, 2021)),
@@ -70,3 +72,8 @@ def test_bad_queries_give_one_line_errors(query):
 def test_positive_strings_skip_negations_and_metadata():
     node = parse_query('法治 -依法 publisher:司法局 title:报告 同句(行政复议 应诉)')
     assert positive_strings(node) == ["法治", "报告", "行政复议", "应诉"]
+
+
+def test_status_takes_only_known_values() -> None:
+    with pytest.raises(QueryError, match="deleted"):
+        parse_query("status:whatever")

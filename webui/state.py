@@ -40,6 +40,7 @@ FACET_LABELS: dict[str, str] = {
     "doc_type": "文种",
     "site": "网站",
     "parts": "报告结构",
+    "status": "状态",
 }
 SORT_LABELS: dict[str, str] = {"relevance": "相关度", "-date": "最新", "date": "最早"}
 

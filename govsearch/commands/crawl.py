@@ -144,7 +144,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"用时 {summary['elapsed']:.1f} 秒，{summary.get('pages_per_second') or 0:.2f} 页/秒\n"
         f"文档：新增 {summary['new_docs']}，更新 {summary['updated_docs']}，"
         f"未变 {summary['unchanged_docs']}，其中副本 {summary['duplicates']}（各自索引，检索时合并显示），"
-        f"页面失效 {summary['gone']}\n"
+        f"已删除 {summary['gone']}，迁移 {summary.get('moved', 0)}\n"
         f"跳过：robots.txt 禁止 {summary['robots_forbidden']}，站外 {summary['offsite']}，"
         f"疑似陷阱 {summary['traps']}；错误 {summary['error_count']}\n")
     for host, count in sorted(summary["per_host"].items()):
