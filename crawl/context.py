@@ -30,6 +30,7 @@ class CrawlStats:
     duplicates: int = 0
     gone: int = 0
     moved: int = 0
+    versions: int = 0  # earlier texts kept because a page changed
     not_articles: int = 0
     retries: int = 0
     traps: int = 0
@@ -64,7 +65,7 @@ class CrawlStats:
             "pages": self.pages, "bytes": self.bytes, "not_modified": self.not_modified,
             "new_docs": self.new_docs, "updated_docs": self.updated_docs,
             "unchanged_docs": self.unchanged_docs, "duplicates": self.duplicates,
-            "gone": self.gone, "moved": self.moved, "not_articles": self.not_articles, "retries": self.retries,
+            "gone": self.gone, "moved": self.moved, "versions": self.versions, "not_articles": self.not_articles, "retries": self.retries,
             "traps": self.traps, "offsite": self.offsite,
             "robots_forbidden": self.robots_forbidden,
             "stopped_pagination": self.stopped_pagination,

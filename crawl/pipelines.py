@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from indexer.document import GONE_KEY, LAST_SEEN_KEY, Document, make_id
+from indexer.document import GONE_KEY, LAST_SEEN_KEY, Document, Version, make_id, version_id
 
 if TYPE_CHECKING:
     from crawl.context import CrawlContext
@@ -95,7 +95,20 @@ class DocumentSink:
             self.maybe_flush()
             return "unchanged"
         existing = self._lookup(document.id)
+        if (existing is not None and existing.content_hash == document.content_hash
+                and not existing.deleted):
+            # Same text under new bytes (a counter, a timestamp): nothing to re-index.
+            fields["doc_id"] = existing.id
+            fields["state"] = "ok"
+            self.url_updates.append((url, fields))
+            self._count("unchanged_docs")
+            self.maybe_flush()
+            return "unchanged"
         if existing is not None:
+            if existing.content_hash != document.content_hash:
+                document.versions = [*existing.versions, self._keep_version(existing)]
+            else:
+                document.versions = list(existing.versions)
             merged = [s for s in existing.other_sources if s != url]
             document.other_sources = merged + [
                 s for s in document.other_sources if s not in merged and s != url]
@@ -117,6 +130,19 @@ class DocumentSink:
         self.maybe_flush()
         return outcome
 
+    def _keep_version(self, existing: Document) -> Version:
+        """The text a re-crawl replaces stays: as a document of its own (found with
+        ``versions:all``), with its capture time and archived payload."""
+        old = Document.from_dict(existing.to_dict())
+        old.id = version_id(existing.id, existing.capture_sha256 or existing.content_hash)
+        old.version_of = existing.id
+        old.versions = []
+        old.extra = {k: v for k, v in existing.extra.items() if k not in (GONE_KEY, LAST_SEEN_KEY)}
+        self.buffer[old.id] = old
+        self._count("versions")
+        return Version(id=old.id, captured=existing.captured.isoformat() if existing.captured else None,
+                       capture_sha256=existing.capture_sha256, title=existing.title)
+
     def _moved(self, document: Document, url: str, moved_from: str, when: str) -> bool:
         """Make ``document`` the known document of ``moved_from``, now at ``url``, when the
         text is the same; False (a document of its own) when it is not."""
@@ -125,6 +151,7 @@ class DocumentSink:
             return False
         document.id = origin.id
         document.captured, document.capture_sha256 = origin.captured, origin.capture_sha256
+        document.versions = list(origin.versions)
         document.other_sources = list(origin.other_sources)
         document.extra = dict(origin.extra)
         document.source = moved_from

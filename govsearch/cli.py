@@ -43,6 +43,8 @@ traditional/simplified characters and whitespace):
   (A OR B) C                   grouping
   title:法治 publisher:司法局 docno:〔2017〕 region:湖北 type:报告
   year:2019   year:2018..2021   date:2021-01-01..2021-06-30
+  status:deleted (状态:已删除)  pages gone from their site; status:live the others
+  versions:all                 also earlier versions of changed pages (--all-versions)
   同句(行政复议 应诉)          all strings in one sentence (also SENT(...))
   同段(行政复议 应诉)          all strings in one paragraph (also PARA(...))
   section:不足 执法            inside one part of an annual report (also 部分:; parts:
@@ -164,7 +166,10 @@ def _print_results(results: dict) -> None:
     click.echo(f"共 {results['total']} 条结果（{results['took_ms']} 毫秒）")
     for n, hit in enumerate(results["hits"], 1):
         click.echo(f"\n{n}. {_plain(hit['title_html'] or hit['title'])}  [{hit['id']}]")
-        meta = " · ".join(str(x) for x in (hit["publisher"], hit["published"], hit["doc_number"], hit["region"]) if x)
+        flags = ["已删除"] if hit.get("deleted") else []
+        if hit.get("version_of"):
+            flags.append(f"旧版本（抓取于 {(hit.get('captured') or '')[:10]}）")
+        meta = " · ".join(str(x) for x in (hit["publisher"], hit["published"], hit["doc_number"], hit["region"], *flags) if x)
         if meta:
             click.echo(f"   {meta}")
         click.echo(f"   {hit['source']}")
@@ -187,11 +192,13 @@ def _print_results(results: dict) -> None:
 @click.option("--filter", "filters", multiple=True, metavar="FACET=VALUE",
               help=f"Repeatable; AND across facets, OR within one. Facets: {', '.join(FACETS)}.")
 @click.option("--no-collapse", is_flag=True, help="Show near-duplicate copies as separate hits.")
+@click.option("--all-versions", is_flag=True,
+              help="Also search earlier versions of changed pages (same as versions:all in QUERY).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (JSON Lines with --queries).")
 @click.option("--queries", type=click.File("r", encoding="utf-8"), help="Run one query per line of FILE.")
 @click.pass_obj
 def search(obj: Context, query: str, limit: int, offset: int, sort: str, filters: tuple[str, ...],
-           no_collapse: bool, as_json: bool, queries: object) -> None:
+           no_collapse: bool, all_versions: bool, as_json: bool, queries: object) -> None:
     """Search the index. QUERY uses the query language below; empty lists everything."""
     parsed_filters = _parse_filters(filters)
     backend = obj.index(readonly=True)
@@ -201,7 +208,7 @@ def search(obj: Context, query: str, limit: int, offset: int, sort: str, filters
         if queries and not q.strip():
             continue
         request = SearchRequest(query=q, filters=parsed_filters, sort=sort, limit=limit, offset=offset,
-                                collapse=not no_collapse)
+                                collapse=not no_collapse, all_versions=all_versions)
         try:
             results = backend.search(request).to_dict()
         except QueryError as exc:
@@ -255,6 +262,12 @@ def show(obj: Context, doc_id: str, as_json: bool) -> None:
         click.echo(f"已删除：{doc.extra['gone']}{seen}（保留抓取时的内容、各版本与存档）")
     if doc.extra.get("moved"):
         click.echo(f"网址变更：{doc.extra['moved']}")
+    if doc.version_of:
+        click.echo(f"旧版本：抓取于 {doc.captured.isoformat() if doc.captured else '未知时间'}；现行版本 {doc.version_of}")
+    if doc.versions:
+        click.echo(f"本页于 {doc.modified or '未知日期'} 修改；旧版本：")
+        for v in doc.versions:
+            click.echo(f"  {v.id}  抓取于 {v.captured or '未知时间'}")
     if outline and outline["headings"]:
         present = "、".join(p["name"] for p in outline["parts"] if p["present"])
         click.echo(f"报告结构：有 {present}" + (f"；未检出 {'、'.join(outline['missing'])}" if outline["missing"] else ""))

@@ -40,6 +40,7 @@ class SearchRequest:
     passages: int = 3  # best paragraphs per hit
     facets: bool = True
     collapse: bool = True  # fold near-duplicate documents into one hit
+    all_versions: bool = False  # also search earlier versions of changed pages (versions:all)
 
 
 @dataclass
@@ -74,6 +75,8 @@ class Hit:
     title_html: str = ""  # escaped title with matches marked
     copies: list[Copy] = field(default_factory=list)  # the folded copies, each its own document
     deleted: bool = False  # the page is gone from its site (status:deleted)
+    version_of: str | None = None  # an earlier version: the id of the current document
+    captured: str | None = None  # ISO capture time (what an earlier version is cited by)
 
 
 @dataclass

@@ -60,6 +60,23 @@ class Attachment:
 
 
 @dataclass
+class Version:
+    """An earlier text of a page, kept when a re-crawl found it changed. The version itself is
+    a document of its own (``id``, with ``version_of`` set), indexed and searchable with
+    ``versions:all``."""
+
+    id: str
+    captured: str | None  # ISO time the version was first fetched
+    capture_sha256: str | None  # its archived payload
+    title: str | None = None
+
+
+def version_id(doc_id: str, capture: str) -> str:
+    """The id of a document's earlier version: stable, so ``reindex`` gives the same ids."""
+    return make_id(f"{doc_id}@{capture}")
+
+
+@dataclass
 class Document:
     id: str
     title: str | None  # None when the page gives no evidence of one: see display_title
@@ -79,6 +96,8 @@ class Document:
     captured: dt.datetime | None = None  # when the raw response was fetched, if crawled
     capture_sha256: str | None = None  # SHA-256 of the raw payload, if crawled
     extra: dict[str, str] = field(default_factory=dict)  # 信息分类, 有效性, … as found
+    version_of: str | None = None  # set on an earlier version: the id of the current document
+    versions: list[Version] = field(default_factory=list)  # earlier versions, oldest first
 
     @property
     def display_title(self) -> str:
@@ -104,6 +123,13 @@ class Document:
         h.update(b"\x00")
         h.update(self.body.encode("utf-8"))
         return h.hexdigest()
+
+    @property
+    def modified(self) -> dt.date | None:
+        """When the page was found changed (本页于 … 修改): the current text's capture date."""
+        if self.versions and self.captured:
+            return self.captured.date()
+        return None
 
     @property
     def deleted(self) -> bool:
@@ -150,6 +176,7 @@ class Document:
             d["captured"] = dt.datetime.fromisoformat(d["captured"])
         d["region"] = Region(**(d.get("region") or {}))
         d["attachments"] = [Attachment(**a) for a in d.get("attachments") or []]
+        d["versions"] = [Version(**v) for v in d.get("versions") or []]
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in d.items() if k in known})
 

@@ -9,8 +9,8 @@ Grammar (lenient: a stray ``)`` is ignored, an open ``(`` or ``"`` closes at the
     primary  := "(" or_expr ")" | NEAR "(" string+ ")" | FIELD ":" (string | "(" or_expr ")")
               | string
     NEAR     := 同句 | 同段 | SENT | PARA
-    FIELD    := title | publisher | docno | region | type | year | date | status
-                (and 标题 发布机构 文号 地区 类型 年份 日期 状态)
+    FIELD    := title | publisher | docno | region | type | year | date | status | versions
+                (and 标题 发布机构 文号 地区 类型 年份 日期 状态 版本)
     SCOPE    := section ":" part   (and 部分/章节: …), beside the other terms of the query
 
 ``section:不足 执法`` finds 执法 only inside the 存在的不足和原因 part of annual reports
@@ -19,7 +19,8 @@ to any of their parts; ``section:不足`` alone finds the reports that have that
 a scoped query matches body paragraphs of those parts only, never the title.
 
 ``status:deleted`` (状态:已删除) keeps documents whose page is gone from its site;
-``status:live`` (状态:在线) the others.
+``status:live`` (状态:在线) the others. ``versions:all`` (版本:全部) also searches the earlier
+versions of changed pages (by default only current texts are searched).
 
 A string is a run of characters without spaces or brackets, or anything inside ``"…"``. Every
 string is normalised with :func:`indexer.analysis.normalize` and matched as an exact substring.
@@ -57,6 +58,7 @@ FIELD_ALIASES = {
     "date": "date", "日期": "date",
     "section": "section", "部分": "section", "章节": "section",
     "status": "status", "状态": "status",
+    "versions": "versions", "版本": "versions",
 }
 STATUS_VALUES = {"deleted": True, "gone": True, "已删除": True, "删除": True,
                  "live": False, "online": False, "current": False, "在线": False, "现行": False}
@@ -126,7 +128,26 @@ class _ScopeMark:
     part: str
 
 
-Node = Term | Near | Range | And | Or | Not | MatchAll | Section
+@dataclass(frozen=True)
+class Option:
+    """A switch that changes what is searched, not what matches: ``versions:all``."""
+
+    name: str
+    value: str
+
+
+Node = Term | Near | Range | And | Or | Not | MatchAll | Section | Option
+
+
+def has_option(node: Node, name: str, value: str) -> bool:
+    """Whether the query holds the switch (anywhere but under a negation)."""
+    if isinstance(node, Option):
+        return node.name == name and node.value == value
+    if isinstance(node, And | Or):
+        return any(has_option(c, name, value) for c in node.children)
+    if isinstance(node, Section):
+        return has_option(node.child, name, value)
+    return False
 
 
 def positive_strings(node: Node) -> list[str]:
@@ -382,6 +403,11 @@ class _Parser:
                 raise QueryError(f"未知的报告部分 {tok.value!r}（可用：不足、举措、第一责任人、下一年度、其他，"
                                  f"或 {'、'.join(PART_NAMES.values())}）")
             return _ScopeMark(part)
+        if name == "versions":
+            if tok.kind not in ("WORD", "QUOTED") or tok.value.casefold() not in ("all", "全部"):
+                raise QueryError("versions: 后面应为 all（全部版本）")
+            self.take()
+            return Option("versions", "all")
         if name == "status":
             if tok.kind not in ("WORD", "QUOTED") or tok.value.casefold() not in STATUS_VALUES:
                 raise QueryError("status: 后面应为 deleted（已删除）或 live（在线）")

@@ -61,7 +61,21 @@ from indexer.api import (
 from indexer.document import Document
 from indexer.facets import FacetColumn, count_facets, facet_values, filter_mask, is_annual_report
 from indexer.highlight import best_passages, highlight
-from indexer.query import And, MatchAll, Near, Node, Not, Or, Range, Section, Term, parse_query, positive_strings
+from indexer.query import (
+    And,
+    MatchAll,
+    Near,
+    Node,
+    Not,
+    Option,
+    Or,
+    Range,
+    Section,
+    Term,
+    has_option,
+    parse_query,
+    positive_strings,
+)
 from indexer.sections import NO_PART, PART_CODES, outline
 
 whoosh_patches.apply()
@@ -180,6 +194,7 @@ def prepare(doc: Document) -> dict[str, Any]:
         region_n=normalize(doc.region.display()),
         type_n=normalize(doc.doc_type or ""),
         ry=str(doc.year or ""),  # the report year the title names: copies never span two
+        vof=doc.version_of or "",  # an earlier version: searched only with versions:all
         nw=len(body_words),
         ntw=len(title_words),
         fp=_fingerprint(doc),
@@ -332,6 +347,7 @@ class _View:
         self.nw = np.array([m.get("nw", 0) for m in meta], dtype=np.float64)
         self.ntw = np.array([m.get("ntw", 0) for m in meta], dtype=np.float64)
         self.facets = {key: FacetColumn([m.get(key, "") for m in meta]) for key in FACETS}
+        self.current = np.array([not m.get("vof") for m in meta], dtype=bool)
         groups = [m.get("dup") or m.get("id", "") for m in meta]
         self.dup = FacetColumn(groups).codes
         self.live_count = int(self.live.sum())
@@ -560,7 +576,7 @@ class WhooshBackend:
                 return self._scoped_mask(view, (node.text,), "paragraph", scope) & within
             if isinstance(node, Near):
                 return self._scoped_mask(view, tuple(node.terms), node.unit, scope) & within
-        if isinstance(node, MatchAll):
+        if isinstance(node, MatchAll | Option):
             return within.copy()
         if isinstance(node, Term):
             return self._term(view, node, within)
@@ -630,7 +646,7 @@ class WhooshBackend:
         with self._lock:
             view = self._current_view()
             key = (request.query, tuple(sorted((k, tuple(v)) for k, v in request.filters.items())),
-                   request.sort, request.collapse, request.facets)
+                   request.sort, request.collapse, request.facets, request.all_versions)
             cached = view.results.get(key)
             if cached is None:
                 cached = self._ranked(view, node, strings, request)
@@ -659,6 +675,8 @@ class WhooshBackend:
         Independent of the page asked for, so that paging through a result is a cache hit.
         """
         base = view.live & filter_mask(view.facets, request.filters, view.size)
+        if not (request.all_versions or has_option(node, "versions", "all")):
+            base &= view.current  # earlier versions of changed pages only when asked for
         mask = self._eval(view, node, base) if view.size else base
         ids = np.flatnonzero(mask)
         if request.sort == "relevance" and strings:
@@ -673,8 +691,12 @@ class WhooshBackend:
                 order = np.lexsort((ids, -dates))
         ids, scores = ids[order], scores[order]
         if request.collapse and len(ids):
-            _, first = np.unique(view.dup[ids], return_index=True)
-            first.sort()
+            # One hit per copy group: its best-ranked current document, else (only earlier
+            # versions matched) its best-ranked earlier version.
+            groups = view.dup[ids]
+            by_group = np.lexsort((np.arange(len(ids)), ~view.current[ids], groups))
+            starts = np.flatnonzero(np.r_[True, groups[by_group][1:] != groups[by_group][:-1]])
+            first = np.sort(by_group[starts])
             ids, scores = ids[first], scores[first]
         if request.sort == "relevance" and len(strings) > 1 and len(ids):
             head = min(len(ids), RERANK_DEPTH)
@@ -713,11 +735,13 @@ class WhooshBackend:
             title_html=highlight(doc.display_title, strings),
             copies=copies,
             deleted=doc.deleted,
+            version_of=doc.version_of,
+            captured=doc.captured.isoformat() if doc.captured else None,
         )
 
     def _copies(self, view: _View, i: int, limit: int = 20) -> list[Copy]:
         """The other live documents of ``i``'s copy group, oldest document number first."""
-        same = np.flatnonzero((view.dup == view.dup[i]) & view.live)
+        same = np.flatnonzero((view.dup == view.dup[i]) & view.live & view.current)
         out = []
         for j in same.tolist()[: limit + 1]:
             if j != i and len(out) < limit:
@@ -752,6 +776,7 @@ class WhooshBackend:
             size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
             return {
                 "documents": view.live_count,
+                "earlier_versions": int(np.count_nonzero(view.live & ~view.current)),
                 "segments": len(view.leaves),
                 "index_bytes": size,
                 "index_path": str(self.path),

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from fixtures.sites import changing
+from test_browser import browser, playwright_api  # noqa: F401  (fixtures: the system Chromium)
 
 from crawl.runner import reindex, run_crawl_subprocess
 from crawl.settings import CrawlOptions
@@ -122,7 +123,8 @@ def test_status_filter_and_facet_find_the_deleted(crawls: Crawls) -> None:
     assert {h.id for h in res.hits} == deleted and all(h.deleted for h in res.hits)
     assert search(crawls.data, "状态:已删除 丙丁乡").total == 1
     live = search(crawls.data, "status:live", limit=50, collapse=False)
-    assert not deleted & {h.id for h in live.hits} and live.total == len(crawls.docs2) - 3
+    current = [d for d in crawls.docs2.values() if not d.version_of]
+    assert not deleted & {h.id for h in live.hits} and live.total == len(current) - 3
     facet = {f.value: f.count for f in search(crawls.data, "", limit=0).facets["status"]}
     assert facet == {"已删除": 3}
     assert crawls.second["gone"] == 3
@@ -142,6 +144,33 @@ def test_no_error_page_became_a_document(crawls: Crawls) -> None:
     assert crawls.second["new_docs"] == 1  # the new report, nothing else
 
 
+# -- 3. versions ----------------------------------------------------------------------------
+
+def test_edited_page_keeps_its_earlier_version(crawls: Crawls) -> None:
+    doc = crawls.docs2[_id(crawls, "edit")]
+    before = crawls.docs1[doc.id]
+    assert changing.NEW_SENTENCE in doc.body and changing.OLD_SENTENCE not in doc.body
+    assert [v.captured for v in doc.versions] == [before.captured.isoformat()]
+    old = crawls.docs2[doc.versions[0].id]
+    assert old.version_of == doc.id and old.body == before.body
+    assert old.capture_sha256 == before.capture_sha256 != doc.capture_sha256
+    assert doc.modified == doc.captured.date()
+    assert crawls.second["versions"] == 1 and crawls.second["updated_docs"] == 1
+
+
+def test_current_text_by_default_old_text_with_the_version_switch(crawls: Crawls) -> None:
+    doc = crawls.docs2[_id(crawls, "edit")]
+    assert [h.id for h in search(crawls.data, changing.NEW_SENTENCE).hits] == [doc.id]
+    assert search(crawls.data, changing.OLD_SENTENCE).total == 0
+    for hits in (search(crawls.data, f"{changing.OLD_SENTENCE} versions:all").hits,
+                 search(crawls.data, changing.OLD_SENTENCE, all_versions=True).hits):
+        assert [(h.id, h.version_of) for h in hits] == [(doc.versions[0].id, doc.id)]
+        assert hits[0].captured == doc.versions[0].captured
+    # The shared text: one hit (the current version), the old one folded under it.
+    both = search(crawls.data, "甲乙镇 versions:all")
+    assert both.total == 1 and both.hits[0].id == doc.id
+
+
 # -- rebuilding from the archive -----------------------------------------------------------
 
 def test_reindex_reproduces_flags_moves_and_copies(crawls: Crawls) -> None:
@@ -150,3 +179,140 @@ def test_reindex_reproduces_flags_moves_and_copies(crawls: Crawls) -> None:
         rebuilt = crawls.rebuilt[doc_id].to_dict()
         assert rebuilt == doc.to_dict(), doc.source
     assert crawls.reindex_summary["gone"] == 3 and crawls.reindex_summary["moved"] == 1
+
+
+# -- the web UI over the crawled data -------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def client(crawls: Crawls):
+    from webui import create_app
+
+    app = create_app(crawls.data)
+    yield app.test_client()
+    app.extensions["govsearch_backend"].close()
+
+
+def test_reading_view_says_modified_and_lists_versions(crawls: Crawls, client) -> None:
+    doc = crawls.docs2[_id(crawls, "edit")]
+    html = client.get(f"/doc/{doc.id}").get_data(as_text=True)
+    assert f"本页于 {doc.captured.date().isoformat()} 修改" in html
+    assert f"/doc/{doc.versions[0].id}" in html and "查看差异" in html
+    data = client.get(f"/api/doc/{doc.id}").get_json()
+    assert [v["id"] for v in data["history"]["versions"]] == [doc.versions[0].id, doc.id]
+    old = client.get(f"/doc/{doc.versions[0].id}").get_data(as_text=True)
+    assert "这是旧版本" in old and changing.OLD_SENTENCE in old
+
+
+def test_version_diff_marks_insertions_and_deletions(crawls: Crawls, client) -> None:
+    doc = crawls.docs2[_id(crawls, "edit")]
+    data = client.get(f"/api/doc/{doc.id}/diff").get_json()
+    assert (data["a"]["id"], data["b"]["id"]) == (doc.versions[0].id, doc.id)
+    assert data["summary"] == {"changed": 1, "deleted": 0, "inserted": 1}
+    changed = next(r for r in data["rows"] if r["kind"] == "changed")
+    assert "<del>" in changed["old_html"] and "<ins>" in changed["new_html"]
+    assert "<del>四百四十四</del>" in changed["old_html"] and "<ins>五百五十五</ins>" in changed["new_html"]
+    inserted = next(r for r in data["rows"] if r["kind"] == "inserted")
+    assert "补充第二部分" in inserted["new_html"]
+    html = client.get(f"/doc/{doc.id}/diff?a={doc.versions[0].id}&b={doc.id}").get_data(as_text=True)
+    assert "修改 1 段，删除 0 段，新增 1 段" in html
+    assert client.get(f"/doc/{doc.id}/diff?a=0000000000000000").status_code == 404
+    assert client.get(f"/api/doc/{_id(crawls, 'orig')}/diff").status_code == 404
+
+
+def test_old_version_is_cited_with_its_capture_time_and_archive(crawls: Crawls, client) -> None:
+    doc = crawls.docs2[_id(crawls, "edit")]
+    old_id = doc.versions[0].id
+    cite = client.get(f"/api/cite/{old_id}?p=3").get_json()
+    captured = crawls.docs1[doc.id].captured
+    assert cite["version"]["captured"] == captured.isoformat()
+    assert f"抓取于 {captured.isoformat()[:16].replace('T', ' ')}" in cite["gbt7714"]
+    assert cite["version"]["archive_url"].endswith(f"/doc/{old_id}/archive")
+    assert changing.OLD_SENTENCE in cite["text"]
+    raw = client.get(f"/doc/{old_id}/archive/raw")
+    assert raw.status_code == 200 and raw.headers["X-Capture-SHA256"] == crawls.docs1[doc.id].capture_sha256
+    found = client.get(f"/api/search?q={changing.OLD_SENTENCE}&versions=all").get_json()
+    assert [h["id"] for h in found["hits"]] == [old_id]
+    assert client.get(f"/api/search?q={changing.OLD_SENTENCE}").get_json()["total"] == 0
+
+
+def test_deleted_page_is_flagged_and_its_archive_still_opens(crawls: Crawls, client) -> None:
+    doc = crawls.docs2[_id(crawls, "gone")]
+    html = client.get(f"/doc/{doc.id}").get_data(as_text=True)
+    assert "已删除" in html and f"最后见到 {doc.extra['last_seen']}" in html
+    raw = client.get(f"/doc/{doc.id}/archive/raw")
+    assert raw.status_code == 200 and raw.headers["X-Capture-SHA256"] == doc.capture_sha256
+    page = client.get("/search?q=status:deleted").get_data(as_text=True)
+    assert page.count('class="deleted-flag"') == 3
+
+
+def test_moved_page_shows_both_addresses(crawls: Crawls, client) -> None:
+    doc = crawls.docs2[_id(crawls, "move")]
+    html = client.get(f"/doc/{doc.id}").get_data(as_text=True)
+    assert crawls.site.urls["moved"] in html and crawls.site.urls["move"] in html
+
+
+# -- in the browser ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def served(crawls: Crawls):
+    """``govsearch serve`` over the crawled data dir (its first line names the port)."""
+    import os
+    import re
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "govsearch", "--data-dir", str(crawls.data), "serve",
+         "--host", "127.0.0.1", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"}, cwd=Path(__file__).resolve().parent.parent)
+    try:
+        line = process.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert match, f"govsearch serve did not start: {line!r}"
+        yield f"http://127.0.0.1:{match.group(1)}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+
+
+@pytest.mark.browser
+def test_browser_version_diff_and_old_version_toggle(crawls: Crawls, served: str, browser) -> None:  # noqa: F811
+    doc = crawls.docs2[_id(crawls, "edit")]
+    page = browser.new_page(locale="zh-CN")
+    try:
+        page.goto(f"{served}/doc/{doc.id}")
+        assert "修改" in page.locator(".versions .modified").inner_text()
+        page.locator(".diff-form button").click()
+        page.wait_for_selector("table.diff")
+        assert page.locator("table.diff tr.diff-changed del").first.inner_text() == "四百四十四"
+        assert page.locator("table.diff tr.diff-changed ins").first.inner_text() == "五百五十五"
+        assert "补充第二部分" in page.locator("table.diff tr.diff-inserted ins").inner_text()
+        # Search: the old sentence only with the toggle.
+        page.goto(f"{served}/search?q={changing.OLD_SENTENCE}")
+        assert page.locator("li.hit").count() == 0
+        page.locator(".versions-toggle input").check()
+        page.locator("form.searchbox button[type=submit]").click()
+        page.wait_for_selector("li.hit")
+        assert page.locator("li.hit").count() == 1
+        assert "旧版本" in page.locator("li.hit .old-version").inner_text()
+    finally:
+        page.close()
+
+
+def test_cli_all_versions_and_show(crawls: Crawls) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from govsearch.cli import main
+
+    doc = crawls.docs2[_id(crawls, "edit")]
+    base = ["--data-dir", str(crawls.data)]
+    plain = CliRunner().invoke(main, [*base, "search", changing.OLD_SENTENCE, "--json"])
+    assert json.loads(plain.output)["total"] == 0
+    every = CliRunner().invoke(main, [*base, "search", changing.OLD_SENTENCE, "--all-versions", "--json"])
+    assert [h["version_of"] for h in json.loads(every.output)["hits"]] == [doc.id]
+    shown = CliRunner().invoke(main, [*base, "show", doc.id])
+    assert f"本页于 {doc.captured.date().isoformat()} 修改" in shown.output and doc.versions[0].id in shown.output

@@ -13,7 +13,7 @@ from flask import Blueprint, abort, jsonify, request
 from indexer.api import QueryError
 from webui import get_backend
 from webui.state import MAX_API_PAGE_SIZE, BadRequest, SearchState
-from webui.viewdata import citation, document_json, search_page
+from webui.viewdata import citation, diff_view, document_json, search_page
 
 bp = Blueprint("api", __name__)
 
@@ -42,6 +42,19 @@ def document(doc_id: str):
     if doc is None:
         return _error(404, "找不到该文件：编号不存在，或文件已从索引中删除。")
     return jsonify(document_json(doc))
+
+
+@bp.route("/doc/<docid:doc_id>/diff")
+def diff(doc_id: str):
+    """The version diff page's data: ``a`` and ``b`` (versions), summary, aligned rows."""
+    doc = get_backend().get(doc_id)
+    if doc is None:
+        return _error(404, "找不到该文件：编号不存在，或文件已从索引中删除。")
+    try:
+        data = diff_view(doc, request.args.get("a") or None, request.args.get("b") or None)
+    except KeyError:
+        return _error(404, "该网页没有这个版本（或从未修改过）。")
+    return jsonify({k: v for k, v in data.items() if k != "history"})
 
 
 @bp.route("/cite/<docid:doc_id>")

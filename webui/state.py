@@ -59,6 +59,7 @@ class SearchState:
     sort: str = "relevance"
     page: int = 1
     per_page: int = DEFAULT_PAGE_SIZE
+    all_versions: bool = False  # ``versions=all``: also search earlier versions of changed pages
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -97,12 +98,16 @@ class SearchState:
         page = _positive_int(args.get("page"), 1, "页码")
         if (page - 1) * per_page >= MAX_RESULT_DEPTH:
             raise BadRequest(f"页码过大：最多只能翻到第 {MAX_RESULT_DEPTH} 条结果。")
-        return cls(query=query, filters=filters, sort=sort, page=page, per_page=per_page)
+        versions = args.get("versions", "")
+        if versions not in ("", "all", "current"):
+            raise BadRequest("版本参数无效：可选 all（包括旧版本）。")
+        return cls(query=query, filters=filters, sort=sort, page=page, per_page=per_page,
+                   all_versions=versions == "all")
 
     @property
     def is_empty(self) -> bool:
         """Nothing asked yet: the front page."""
-        return not self.query and not self.filters
+        return not self.query and not self.filters and not self.all_versions
 
     @property
     def offset(self) -> int:
@@ -111,7 +116,7 @@ class SearchState:
     def to_request(self, *, passages: int = 3, facets: bool = True) -> SearchRequest:
         return SearchRequest(query=self.query, filters=dict(self.filters), sort=self.sort,
                              limit=self.per_page, offset=self.offset, passages=passages,
-                             facets=facets)
+                             facets=facets, all_versions=self.all_versions)
 
     # -- writing: every link on the page is the current state with one change --------------
 
@@ -126,6 +131,8 @@ class SearchState:
             pairs.append(("sort", self.sort))
         if self.per_page != DEFAULT_PAGE_SIZE:
             pairs.append(("n", str(self.per_page)))
+        if self.all_versions:
+            pairs.append(("versions", "all"))
         if include_page and self.page != 1:
             pairs.append(("page", str(self.page)))
         return pairs

@@ -88,7 +88,7 @@ def _disjunctive_facets(state: SearchState, results: SearchResults) -> None:
     for facet in state.filters:
         others = {k: v for k, v in state.filters.items() if k != facet}
         request = SearchRequest(query=state.query, filters=others, limit=0, passages=0,
-                                facets=True)
+                                facets=True, all_versions=state.all_versions)
         results.facets[facet] = get_backend().search(request).facets.get(facet, [])
 
 
@@ -103,7 +103,7 @@ def iter_all_hits(state: SearchState, *, cap: int, passages: int = 1, batch: int
     while offset < cap:
         request = SearchRequest(query=state.query, filters=dict(state.filters), sort=state.sort,
                                 limit=min(batch, cap - offset), offset=offset,
-                                passages=passages, facets=False)
+                                passages=passages, facets=False, all_versions=state.all_versions)
         results = get_backend().search(request)
         yield from results.hits
         offset += len(results.hits)
@@ -131,6 +131,7 @@ class DocumentView:
     query_error: str | None = None
     outline: dict[str, Any] | None = None  # report structure (annual reports only)
     copies: list[Copy] = field(default_factory=list)  # other documents with this text
+    history: History | None = None  # versions of a changed page
 
     @property
     def matched_paragraphs(self) -> list[int]:
@@ -165,15 +166,94 @@ def document_view(doc: Document, query: str = "") -> DocumentView:
         paragraphs.append(Paragraph(number=number, html=html, matches=matches))
     return DocumentView(document=doc, title_html=title_html, paragraphs=paragraphs,
                         query=query, terms=terms, query_error=error, outline=report_outline(doc),
-                        copies=get_backend().copies(doc.id))
+                        copies=get_backend().copies(doc.id), history=history(doc))
 
 
 def document_json(doc: Document) -> dict[str, Any]:
     """The reading view's JSON twin: the document and what the page shows beside it."""
     from dataclasses import asdict
 
+    found = history(doc)
     return {**doc.to_dict(), "outline": report_outline(doc),
-            "copies": [asdict(c) for c in get_backend().copies(doc.id)]}
+            "copies": [asdict(c) for c in get_backend().copies(doc.id)],
+            "history": asdict(found) if found else None}
+
+
+# ------------------------------------------------------------------------------ versions
+
+
+@dataclass
+class VersionEntry:
+    id: str
+    captured: str | None  # ISO capture time
+    current: bool
+    title: str
+    url: str  # the version's reading view
+    archive_url: str | None
+
+
+@dataclass
+class History:
+    """Every version of a changed page, oldest first, and which one is being read."""
+
+    current_id: str
+    reading: str  # id of the version shown
+    modified: str | None  # ISO date the current text was found (本页于 … 修改)
+    versions: list[VersionEntry]
+
+    @property
+    def reading_current(self) -> bool:
+        return self.reading == self.current_id
+
+    @property
+    def previous_id(self) -> str | None:
+        ids = [v.id for v in self.versions]
+        return ids[-2] if len(ids) > 1 else None
+
+
+def history(doc: Document) -> History | None:
+    """The version list of ``doc``'s page, or None when the page never changed."""
+    current = doc if not doc.version_of else get_backend().get(doc.version_of)
+    if current is None or not current.versions:
+        return None
+    entries = [VersionEntry(id=v.id, captured=v.captured, current=False,
+                            title=v.title or current.display_title,
+                            url=external_url("ui.document", doc_id=v.id),
+                            archive_url=external_url("ui.archive", doc_id=v.id) if v.capture_sha256 else None)
+               for v in current.versions]
+    entries.append(VersionEntry(id=current.id, captured=current.captured.isoformat() if current.captured else None,
+                                current=True, title=current.display_title,
+                                url=external_url("ui.document", doc_id=current.id),
+                                archive_url=external_url("ui.archive", doc_id=current.id) if current.capture_sha256 else None))
+    modified = current.modified
+    return History(current_id=current.id, reading=doc.id,
+                   modified=modified.isoformat() if modified else None, versions=entries)
+
+
+def diff_view(doc: Document, a: str | None, b: str | None) -> dict[str, Any]:
+    """Versions ``a`` (older) and ``b`` of ``doc``'s page, paragraph by paragraph.
+
+    Defaults: the version before the current one against the current one. Raises KeyError for
+    an id that is not a version of this page.
+    """
+    from dataclasses import asdict
+
+    from webui.diff import paragraph_diff, summary
+
+    found = history(doc)
+    if found is None:
+        raise KeyError(doc.id)
+    known = {v.id: v for v in found.versions}
+    a = a or found.previous_id or found.current_id
+    b = b or found.current_id
+    if a not in known or b not in known:
+        raise KeyError(a if a not in known else b)
+    old, new = get_backend().get(a), get_backend().get(b)
+    if old is None or new is None:
+        raise KeyError(a if old is None else b)
+    rows = paragraph_diff(old.paragraphs, new.paragraphs)
+    return {"current_id": found.current_id, "a": asdict(known[a]), "b": asdict(known[b]),
+            "summary": summary(rows), "rows": [asdict(r) for r in rows], "history": found}
 
 
 # ----------------------------------------------------------------------------- citation
@@ -203,15 +283,31 @@ def citation(doc: Document, paragraph: int | None = None,
     permalink = external_url("ui.document", doc_id=doc.id)
     if paragraph is not None:
         permalink += f"#p{paragraph}"
+    version = None
+    if doc.version_of:
+        # An earlier version is cited as what the page said when it was captured, with the
+        # archived copy that proves it: the live page no longer says this.
+        captured = doc.captured.date() if doc.captured else None
+        accessed = accessed or captured
+        info = archive_info(doc)
+        version = {"captured": doc.captured.isoformat() if doc.captured else None,
+                   "current_id": doc.version_of,
+                   "archive_url": info["url"] if info else None}
     fragment = None
     if paragraph is not None and is_web_url(doc.source):
         fragment = text_fragment_url(doc.source, doc.paragraphs, paragraph)
+    reference = gbt7714(doc, paragraph=paragraph, accessed=accessed)
+    if version is not None:
+        when = (version["captured"] or "")[:16].replace("T", " ")
+        reference += f" 旧版本，抓取于 {when}" + (
+            f"，存档：{version['archive_url']}." if version["archive_url"] else ".")
     return {
         "id": doc.id,
         "title": doc.display_title,
         "paragraph": paragraph,
         "text": doc.paragraphs[paragraph - 1] if paragraph is not None else None,
-        "gbt7714": gbt7714(doc, paragraph=paragraph, accessed=accessed),
+        "gbt7714": reference,
+        "version": version,
         "permalink": permalink,
         "source": doc.source,
         "source_is_url": is_web_url(doc.source),

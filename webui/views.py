@@ -25,6 +25,7 @@ from webui.state import (
 from webui.viewdata import (
     archive_info,
     citation,
+    diff_view,
     document_view,
     is_web_url,
     overview,
@@ -116,6 +117,17 @@ def document(doc_id: str):
     view = document_view(doc, query)
     return render_template("doc.html", view=view, doc=doc, state=SearchState(query=query),
                            cite=citation(doc), archive=archive_info(doc))
+
+
+@bp.route("/doc/<docid:doc_id>/diff")
+def diff(doc_id: str):
+    """Two versions of a changed page side by side, paragraph by paragraph."""
+    doc = _load_document(doc_id)
+    try:
+        data = diff_view(doc, request.args.get("a") or None, request.args.get("b") or None)
+    except KeyError:
+        abort(404, description="该网页没有这个版本（或从未修改过）。")
+    return render_template("diff.html", doc=doc, diff=data, state=SearchState())
 
 
 @bp.route("/doc/<docid:doc_id>/cite")
