@@ -50,6 +50,7 @@ setup(
             "hypothesis>=6.100",
             "ruff>=0.6",
             "playwright>=1.45",  # browser tests drive the system Chromium; never `playwright install`
+            "feedparser>=6.0",  # the change feed is checked with a real feed parser
         ],
         "bench": [
             "jieba>=0.42.1",

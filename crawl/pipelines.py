@@ -18,13 +18,22 @@ import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from indexer.document import GONE_KEY, LAST_SEEN_KEY, Document, Version, make_id, version_id
+from indexer.document import (
+    GONE_AT_KEY,
+    GONE_KEY,
+    LAST_SEEN_KEY,
+    MOVED_AT_KEY,
+    MOVED_KEY,
+    Document,
+    Version,
+    make_id,
+    version_id,
+)
 
 if TYPE_CHECKING:
     from crawl.context import CrawlContext
 
 GONE_SOURCES_KEY = "gone_sources"  # other sources that disappeared, one per line
-MOVED_KEY = "moved"  # Document.extra key: "YYYY-MM-DD old URL → new URL" after a 301
 
 
 class DocumentSink:
@@ -112,7 +121,7 @@ class DocumentSink:
             merged = [s for s in existing.other_sources if s != url]
             document.other_sources = merged + [
                 s for s in document.other_sources if s not in merged and s != url]
-            for key in (GONE_SOURCES_KEY, MOVED_KEY):
+            for key in (GONE_SOURCES_KEY, MOVED_KEY, MOVED_AT_KEY):
                 if key in existing.extra:
                     document.extra.setdefault(key, existing.extra[key])
             if existing.source != url and existing.source not in document.other_sources:
@@ -137,7 +146,8 @@ class DocumentSink:
         old.id = version_id(existing.id, existing.capture_sha256 or existing.content_hash)
         old.version_of = existing.id
         old.versions = []
-        old.extra = {k: v for k, v in existing.extra.items() if k not in (GONE_KEY, LAST_SEEN_KEY)}
+        old.extra = {k: v for k, v in existing.extra.items()
+                     if k not in (GONE_KEY, GONE_AT_KEY, LAST_SEEN_KEY, MOVED_KEY, MOVED_AT_KEY)}
         self.buffer[old.id] = old
         self._count("versions")
         return Version(id=old.id, captured=existing.captured.isoformat() if existing.captured else None,
@@ -174,9 +184,11 @@ class DocumentSink:
             others.insert(0, document.source)
         document.source = new_url
         document.other_sources = [old_url, *others]
-        document.extra.pop(GONE_KEY, None)
-        document.extra.pop(LAST_SEEN_KEY, None)
-        document.extra[MOVED_KEY] = f"{when} {old_url} → {new_url}".strip()
+        for key in (GONE_KEY, GONE_AT_KEY, LAST_SEEN_KEY):
+            document.extra.pop(key, None)
+        document.extra[MOVED_KEY] = f"{when[:10]} {old_url} → {new_url}".strip()
+        if when:
+            document.extra[MOVED_AT_KEY] = when
         self.aliases[new_url] = document.id
         self.buffer[document.id] = document
 
@@ -186,11 +198,12 @@ class DocumentSink:
         document = self._lookup(doc_id)
         if document is None:
             return
-        note = f"{when} {reason}"
+        note = f"{when[:10]} {reason}"
         if document.source == url:
             if document.extra.get(GONE_KEY) == note:
                 return
             document.extra[GONE_KEY] = note
+            document.extra[GONE_AT_KEY] = when
             if last_seen:
                 document.extra[LAST_SEEN_KEY] = last_seen
         else:

@@ -142,7 +142,8 @@ def reindex(data_dir: str | Path, *, progress: Any = None) -> dict[str, Any]:
     first_seen_sha: dict[tuple[str, str], tuple[int, str]] = {}  # (url, sha) → (seq, date)
     payloads: dict[str, list[tuple[int, str, int, str]]] = defaultdict(list)  # url → distinct 200s
     last_status: dict[str, tuple[int, int, str, str]] = {}  # url → (seq, status, date, location)
-    seen: dict[str, list[tuple[int, str]]] = defaultdict(list)  # url → (seq, date) of 200/304
+    seen: dict[str, list[tuple[int, str]]] = defaultdict(list)  # url → (seq, time) of 200/304
+    times: dict[str, list[tuple[int, str]]] = defaultdict(list)  # url → (seq, time) of any answer
     content_types: dict[str, str] = {}
     captures = 0
     for seq, capture in enumerate(iter_captures(warc_dir)):
@@ -151,10 +152,11 @@ def reindex(data_dir: str | Path, *, progress: Any = None) -> dict[str, Any]:
         if capture.method != "GET" or url.endswith("/robots.txt"):
             continue
         location = capture.headers.get("location", "")
+        times[url].append((seq, capture.fetched.isoformat()))
         last_status[url] = (seq, capture.status, capture.fetched.isoformat(),
                             urljoin(url, location) if location else "")
         if capture.status in (200, 304):
-            seen[url].append((seq, capture.fetched.isoformat()[:10]))
+            seen[url].append((seq, capture.fetched.isoformat()))
         if capture.status == 200:
             latest_ok[url] = (seq, capture.file, capture.offset, capture.sha256)
             if (url, capture.sha256) not in first_seen_sha:
@@ -178,7 +180,11 @@ def reindex(data_dir: str | Path, *, progress: Any = None) -> dict[str, Any]:
 
     def last_seen(url: str, before: int) -> str | None:
         dates = [d for s, d in seen.get(url, []) if s < before]
-        return dates[-1] if dates else None
+        return dates[-1][:10] if dates else None
+
+    def next_seen(url: str, after: int) -> str:
+        """When ``url`` answered after capture ``after`` (a redirect's target)."""
+        return next((d for s, d in times.get(url, []) if s > after), "")
 
     pages: list[str] = []
     files: list[str] = []
@@ -208,7 +214,7 @@ def reindex(data_dir: str | Path, *, progress: Any = None) -> dict[str, Any]:
             soft = gone.soft_404(text)
             if soft is not None:
                 built.add(seq, url, "gone", {"reason": gone.reason_text(soft=soft),
-                                             "when": capture.fetched.isoformat()[:10],
+                                             "when": capture.fetched.isoformat(),
                                              "last_seen": last_seen(url, seq)})
                 continue
             result = extract_bytes(capture.body, url=url, headers=capture.headers,
@@ -239,12 +245,14 @@ def reindex(data_dir: str | Path, *, progress: Any = None) -> dict[str, Any]:
         if url not in latest_ok or latest_ok[url][0] >= seq:
             continue  # the newest capture is the page itself: nothing happened to it
         if status in (404, 410):
-            built.add(seq, url, "gone", {"reason": gone.reason_text(status), "when": when[:10],
+            built.add(seq, url, "gone", {"reason": gone.reason_text(status), "when": when,
                                          "last_seen": last_seen(url, seq)})
         elif 300 <= status < 400 and location:
             if gone.is_home_page(location):
+                # The crawl flags it when the home page answers: that capture's time.
                 built.add(seq, url, "gone", {"reason": gone.reason_text(home=True),
-                                             "when": when[:10], "last_seen": last_seen(url, seq)})
+                                             "when": next_seen(location, seq) or when,
+                                             "last_seen": last_seen(url, seq)})
             else:
                 redirects[location] = (url, seq)
                 if location not in latest_ok and seen.get(location):
@@ -262,7 +270,7 @@ def reindex(data_dir: str | Path, *, progress: Any = None) -> dict[str, Any]:
                 moved_from = origin[0] if origin and origin[1] < seq else None
                 document = Document.from_dict(payload)
                 outcomes[sink.accept(document, url=url, url_fields={}, moved_from=moved_from,
-                                     when=(payload.get("captured") or "")[:10])] += 1
+                                     when=payload.get("captured") or "")] += 1
             elif kind == "moved":
                 sink.moved_unchanged(payload["from"], url, sink.doc_id_for(payload["from"]),
                                      payload["when"])

@@ -219,7 +219,7 @@ class GovSpider(scrapy.Spider):
                          payload_sha256=origin.payload_sha256, warc_file=origin.warc_file,
                          warc_offset=origin.warc_offset)
             self.ctx.sink.moved_unchanged(origin.url, url, origin.doc_id,
-                                          (capture.get("fetched") or "")[:10])
+                                          capture.get("fetched") or "")
             state.mark_done([key])
             return
 
@@ -434,7 +434,7 @@ class GovSpider(scrapy.Spider):
         }
         self.ctx.sink.accept(document, url=pending.url, url_fields=fields,
                              done_keys=[pending.key], moved_from=pending.moved_from,
-                             when=(pending.capture.get("fetched") or "")[:10])
+                             when=pending.capture.get("fetched") or "")
 
     def _standalone_attachment(self, response: Response, url: str, key: str,
                                capture: dict[str, Any]) -> Iterable[Request]:
@@ -461,7 +461,7 @@ class GovSpider(scrapy.Spider):
         self.ctx.state.record(url, kind=kind, status=status, state="gone")
         if known and known.doc_id:
             self.ctx.stats.gone += 1
-            when = (capture.get("fetched") or dt.datetime.now(dt.UTC).isoformat())[:10]
+            when = capture.get("fetched") or dt.datetime.now(dt.UTC).isoformat()
             last_seen = (known.last_ok or known.first_seen or "")[:10] or None
             self.ctx.sink.gone(url, known.doc_id, reason or gone.reason_text(status), when,
                                last_seen)

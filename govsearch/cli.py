@@ -276,6 +276,44 @@ def show(obj: Context, doc_id: str, as_json: bool) -> None:
 
 
 @main.command()
+@click.option("--since", required=True, metavar="DATE",
+              help="List changes from this ISO date or time on (2026-11-01, 2026-11-01T08:00:00+00:00).")
+@click.option("--site", metavar="HOST", help="Only documents of this host.")
+@click.option("--query", "query", default="", metavar="QUERY", help="Only documents matching QUERY.")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=500, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def changes(obj: Context, since: str, site: str | None, query: str, limit: int, as_json: bool) -> None:
+    """New, changed, moved and deleted documents since DATE, newest first (the change feed)."""
+    from dataclasses import asdict
+
+    from indexer.changes import KINDS
+
+    try:
+        if len(since) == 10:
+            dt.date.fromisoformat(since)
+        else:
+            dt.datetime.fromisoformat(since)
+    except ValueError:
+        raise click.BadParameter(f"无法识别的时间 {since!r}（格式如 2026-11-01）", param_hint="--since") from None
+    backend = obj.index(readonly=True)
+    try:
+        found = backend.changes(since, site=site, query=query, limit=limit)
+    except QueryError as exc:
+        raise click.ClickException(f"查询有误：{exc}") from None
+    finally:
+        backend.close()
+    if as_json:
+        click.echo(json.dumps({"since": since, "site": site, "query": query,
+                               "changes": [asdict(c) for c in found]}, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"自 {since} 起共 {len(found)} 项变更")
+    for c in found:
+        detail = f"（{c.detail}）" if c.detail else ""
+        click.echo(f"{c.at[:16].replace('T', ' ')}  {KINDS[c.kind]}{detail}  {c.title}  [{c.id}]  {c.source}")
+
+
+@main.command()
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def stats(obj: Context, as_json: bool) -> None:

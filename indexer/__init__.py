@@ -6,6 +6,7 @@ Public entry points: :func:`open_index`, the data classes in :mod:`indexer.api` 
 
 from indexer.api import (
     FACETS,
+    Change,
     Copy,
     FacetValue,
     Hit,
@@ -19,7 +20,7 @@ from indexer.api import (
 from indexer.document import Attachment, Document, Region, make_id
 
 __all__ = [
-    "FACETS", "Attachment", "Copy", "Document", "FacetValue", "Hit", "IndexReport", "Passage",
+    "FACETS", "Attachment", "Change", "Copy", "Document", "FacetValue", "Hit", "IndexReport", "Passage",
     "QueryError", "Region", "SearchBackend", "SearchRequest", "SearchResults", "make_id",
     "open_index",
 ]

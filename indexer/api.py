@@ -53,6 +53,19 @@ class Copy:
 
 
 @dataclass
+class Change:
+    """One event of the change feed: a document was new, changed, moved or deleted."""
+
+    kind: str  # new / changed / moved / deleted
+    at: str  # ISO time of the crawl that saw it
+    id: str
+    title: str
+    source: str
+    site: str | None
+    detail: str = ""  # the deletion reason, the move, …
+
+
+@dataclass
 class Passage:
     paragraph: int  # 1-based paragraph number, the #pN anchor
     html: str  # HTML-escaped text with the matches wrapped in <mark>
@@ -124,6 +137,11 @@ class SearchBackend(Protocol):
 
     def copies(self, doc_id: str) -> list[Copy]:
         """Other current documents the near-duplicate detector groups with this one."""
+
+    def changes(self, since: str, *, site: str | None = None, query: str = "",
+                limit: int = 500) -> list[Change]:
+        """New, changed, moved and deleted documents from ``since`` (ISO date or time) on,
+        newest first; optionally of one site and of documents matching ``query``."""
 
     def search(self, request: SearchRequest) -> SearchResults:
         """Run a query-language string (see indexer.query) with filters, facets and passages."""

@@ -17,6 +17,14 @@ from typing import Any
 GONE_KEY = "gone"
 #: Document.extra key: the last date the page was seen before it went.
 LAST_SEEN_KEY = "last_seen"
+#: Document.extra key: "YYYY-MM-DD old URL → new URL" once the page moved (a 301).
+MOVED_KEY = "moved"
+#: Document.extra keys: the exact (ISO) crawl times of the deletion and of the move, which
+#: the change feed orders by.
+GONE_AT_KEY = "gone_at"
+MOVED_AT_KEY = "moved_at"
+#: Keys of ``extra`` the crawler sets; the reading view shows them its own way.
+CRAWL_KEYS = ("gone", "gone_at", "gone_sources", "last_seen", "moved", "moved_at")
 
 
 def make_id(source: str) -> str:

@@ -43,12 +43,13 @@ from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 from whoosh.system import pack_uint
 
-from indexer import arrayfile, dedup, textindex, whoosh_patches, wordindex
+from indexer import arrayfile, changes, dedup, textindex, whoosh_patches, wordindex
 from indexer.analysis import normalize, words, words_of_all
 from indexer.api import (
     FACETS,
     MAX_LIMIT,
     SORTS,
+    Change,
     Copy,
     FacetValue,
     Hit,
@@ -195,6 +196,7 @@ def prepare(doc: Document) -> dict[str, Any]:
         type_n=normalize(doc.doc_type or ""),
         ry=str(doc.year or ""),  # the report year the title names: copies never span two
         vof=doc.version_of or "",  # an earlier version: searched only with versions:all
+        ev=changes.events(doc),  # (time, kind) for the change feed
         nw=len(body_words),
         ntw=len(title_words),
         fp=_fingerprint(doc),
@@ -760,6 +762,27 @@ class WhooshBackend:
             view = self._current_view()
             i = view.by_id.get(doc_id)
             return self._stored(view, i) if i is not None else None
+
+    def changes(self, since: str, *, site: str | None = None, query: str = "",
+                limit: int = 500) -> list[Change]:
+        node = parse_query(query) if query else MatchAll()
+        with self._lock:
+            view = self._current_view()
+            mask = view.live & view.current
+            if site:
+                mask &= view.facets["site"].mask([site])
+            if not isinstance(node, MatchAll):
+                mask = self._eval(view, node, mask)
+            found = [(at, kind, i) for i in np.flatnonzero(mask).tolist()
+                     for at, kind in view.meta[i].get("ev", ()) if at >= since]
+            found.sort(key=lambda e: (e[0], e[2]), reverse=True)
+            out = []
+            for at, kind, i in found[:limit]:
+                doc = self._stored(view, i)
+                detail = {"deleted": doc.extra.get("gone", ""), "moved": doc.extra.get("moved", "")}.get(kind, "")
+                out.append(Change(kind=kind, at=at, id=doc.id, title=doc.display_title,
+                                  source=doc.source, site=doc.site, detail=detail))
+            return out
 
     def iter_documents(self) -> Iterator[Document]:
         with self._lock:

@@ -7,6 +7,7 @@ what is flagged and which versions exist.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ class Crawls:
     bytes2: int
     rebuilt: dict[str, Document]
     reindex_summary: dict[str, Any]
+    between: str  # an ISO time after the first crawl, before the second
 
 
 def _options(site: changing.ChangingSite, data: Path, **kw: Any) -> CrawlOptions:
@@ -67,6 +69,7 @@ def crawls(tmp_path_factory: pytest.TempPathFactory) -> Crawls:
         search1 = data.parent / (data.name + "-first")
         # Keep a copy of the first crawl's index for searches of that state.
         shutil.copytree(data, search1)
+        between = dt.datetime.now(dt.UTC).isoformat()
         changing.change(site)
         site.server.clear_log()
         second = run_crawl_subprocess(_options(site, data, recheck=True), timeout=120)
@@ -75,7 +78,7 @@ def crawls(tmp_path_factory: pytest.TempPathFactory) -> Crawls:
         shutil.copytree(data / "warc", fresh / "warc")
         summary = reindex(fresh)
         yield Crawls(site, data, first, second, docs1, _documents(data), len(log),
-                     sum(r.sent for r in log), _documents(fresh), summary)
+                     sum(r.sent for r in log), _documents(fresh), summary, between)
     finally:
         site.stop()
 
@@ -316,3 +319,76 @@ def test_cli_all_versions_and_show(crawls: Crawls) -> None:
     assert [h["version_of"] for h in json.loads(every.output)["hits"]] == [doc.id]
     shown = CliRunner().invoke(main, [*base, "show", doc.id])
     assert f"本页于 {doc.captured.date().isoformat()} 修改" in shown.output and doc.versions[0].id in shown.output
+
+
+
+# -- 4. the change feed ------------------------------------------------------------------------
+
+def _expected_changes(crawls: Crawls) -> set[tuple[str, str]]:
+    return {("new", _id(crawls, "new")), ("changed", _id(crawls, "edit")), ("moved", _id(crawls, "move")),
+            *(("deleted", _id(crawls, n)) for n in ("gone", "soft", "home"))}
+
+
+def test_change_feed_lists_exactly_what_the_second_crawl_changed(crawls: Crawls, client) -> None:
+    import feedparser
+
+    feed = feedparser.parse(client.get(f"/changes.atom?since={crawls.between}").get_data())
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    found = {(e.tags[0].term, e.link.rsplit("/", 1)[-1]) for e in feed.entries}
+    assert found == _expected_changes(crawls) and len(feed.entries) == 6
+    deleted = [e for e in feed.entries if e.tags[0].term == "deleted"]
+    assert all(e.title.startswith("删除：") for e in deleted)
+    assert any("HTTP 404" in e.summary for e in deleted)
+    # Per site and per query.
+    assert len(feedparser.parse(client.get(f"/changes.atom?since={crawls.between}&site=127.0.0.1")
+                                .get_data()).entries) == 6
+    assert not feedparser.parse(client.get(f"/changes.atom?since={crawls.between}&site=other.gov.cn")
+                                .get_data()).entries
+    only = client.get(f"/api/changes?since={crawls.between}&q=甲乙镇").get_json()
+    assert [(c["kind"], c["id"]) for c in only["changes"]] == [("changed", _id(crawls, "edit"))]
+    # Since the first crawl began, its new documents are listed too.
+    everything = client.get(f"/api/changes?since={crawls.docs1[_id(crawls, 'orig')].captured.date()}").get_json()
+    assert everything["counts"]["new"] == 8
+    html = client.get(f"/changes?since={crawls.between}").get_data(as_text=True)
+    assert html.count('class="change change-') == 6
+    assert client.get("/changes?since=yesterday").status_code == 400
+
+
+def test_cli_changes(crawls: Crawls) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from govsearch.cli import main
+
+    result = CliRunner().invoke(main, ["--data-dir", str(crawls.data), "changes", "--since", crawls.between,
+                                       "--site", "127.0.0.1", "--json"])
+    assert result.exit_code == 0, result.output
+    found = {(c["kind"], c["id"]) for c in json.loads(result.output)["changes"]}
+    assert found == _expected_changes(crawls)
+    text = CliRunner().invoke(main, ["--data-dir", str(crawls.data), "changes", "--since", crawls.between])
+    assert "共 6 项变更" in text.output and "删除（" in text.output
+
+
+# -- the cost of a second crawl of an unchanged site ------------------------------------------
+
+def test_second_crawl_of_an_unchanged_site_is_cheap(tmp_path: Path) -> None:
+    """Every known report is revalidated (--recheck) and answers 304: no article body moves,
+    nothing is re-indexed, no version or change is recorded."""
+    site = changing.build()
+    try:
+        first = run_crawl_subprocess(_options(site, tmp_path), timeout=120)
+        site.server.clear_log()
+        second = run_crawl_subprocess(_options(site, tmp_path, recheck=True), timeout=120)
+        log = site.server.requests()
+    finally:
+        site.stop()
+    articles = [r for r in log if r.path.startswith("/fzzf/2024")]
+    assert len(articles) == 7 and all(r.status == 304 and r.sent == 0 for r in articles)
+    assert {r.path for r in log} - {r.path for r in articles} == {"/robots.txt", "/fzzf/index.html"}
+    assert (second["new_docs"], second["updated_docs"], second["versions"], second["gone"]) == (0, 0, 0, 0)
+    assert second["unchanged_docs"] == 7 and second["pages"] == len(log)
+    print(f"\nunchanged re-crawl: {len(log)} requests, {sum(r.sent for r in log)} bytes, "
+          f"{second['elapsed']} s (first crawl: {first['pages']} requests, {first['bytes']} bytes, "
+          f"{first['elapsed']} s)")

@@ -12,8 +12,8 @@ from flask import Blueprint, abort, jsonify, request
 
 from indexer.api import QueryError
 from webui import get_backend
-from webui.state import MAX_API_PAGE_SIZE, BadRequest, SearchState
-from webui.viewdata import citation, diff_view, document_json, search_page
+from webui.state import MAX_API_PAGE_SIZE, MAX_QUERY_CHARS, BadRequest, SearchState
+from webui.viewdata import changes_view, citation, diff_view, document_json, parse_since, search_page
 
 bp = Blueprint("api", __name__)
 
@@ -55,6 +55,18 @@ def diff(doc_id: str):
     except KeyError:
         return _error(404, "该网页没有这个版本（或从未修改过）。")
     return jsonify({k: v for k, v in data.items() if k != "history"})
+
+
+@bp.route("/changes")
+def changes():
+    """The /changes page's data (``since``, ``site``, ``q``)."""
+    try:
+        since = parse_since(request.args.get("since"))
+        data = changes_view(since, request.args.get("site", "").strip()[:200],
+                            " ".join(request.args.get("q", "").split())[:MAX_QUERY_CHARS])
+    except (ValueError, QueryError) as err:
+        return _error(400, str(err))
+    return jsonify(data)
 
 
 @bp.route("/cite/<docid:doc_id>")

@@ -16,8 +16,8 @@ from flask import Blueprint, Response, render_template, request
 from indexer.api import Hit, QueryError
 from webui import external_url
 from webui.highlight import passage_text
-from webui.state import BadRequest, SearchState
-from webui.viewdata import is_web_url, iter_all_hits, run_search
+from webui.state import MAX_QUERY_CHARS, BadRequest, SearchState
+from webui.viewdata import changes_view, is_web_url, iter_all_hits, parse_since, run_search
 
 bp = Blueprint("feeds", __name__)
 
@@ -115,5 +115,31 @@ def search_atom():
         feed_title=f"govsearch：{title}" + (f"（{filters}）" if filters else ""),
         self_url=external_url("feeds.search_atom") + state.query_string(),
         html_url=external_url("ui.search") + state.query_string(),
+    )
+    return Response(body, mimetype="application/atom+xml")
+
+
+@bp.route("/changes.atom")
+def changes_atom():
+    """The change feed: subscribe to "what changed on these sites" (``site``, ``q``)."""
+    try:
+        since = parse_since(request.args.get("since"))
+        site = request.args.get("site", "").strip()[:200]
+        query = " ".join(request.args.get("q", "").split())[:MAX_QUERY_CHARS]
+        data = changes_view(since, site, query)
+    except (ValueError, QueryError) as err:
+        return _plain_error(400, str(err))
+    params = [(k, v) for k, v in (("since", request.args.get("since", "")), ("site", site), ("q", query)) if v]
+    from urllib.parse import urlencode
+
+    suffix = "?" + urlencode(params) if params else ""
+    entries = data["changes"][:FEED_ENTRIES * 4]
+    updated = entries[0]["at"] if entries else dt.datetime.now(dt.UTC).isoformat()
+    scope = "、".join(x for x in (site, query) if x) or "全部网站"
+    body = render_template(
+        "changes.xml", entries=entries, labels=data["labels"], updated=updated,
+        feed_title=f"govsearch 变更：{scope}",
+        self_url=external_url("feeds.changes_atom") + suffix,
+        html_url=external_url("ui.changes") + suffix,
     )
     return Response(body, mimetype="application/atom+xml")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -315,3 +316,37 @@ def citation(doc: Document, paragraph: int | None = None,
         "other_sources": list(doc.other_sources),
         "archive": archive_info(doc),
     }
+
+
+# ------------------------------------------------------------------------------ change feed
+
+#: Days the change feed looks back when no ``since`` is given.
+CHANGES_DEFAULT_DAYS = 7
+CHANGES_LIMIT = 500
+
+
+def parse_since(raw: str | None) -> str:
+    """An ISO date or time to list changes from; raises ValueError with a Chinese message."""
+    if not raw:
+        return (dt.date.today() - dt.timedelta(days=CHANGES_DEFAULT_DAYS)).isoformat()
+    # An unencoded "+00:00" in a query string arrives as " 00:00".
+    raw = re.sub(r"(T[\d:.]+) (\d\d:\d\d)$", r"\1+\2", raw.strip())
+    try:
+        if len(raw) == 10:
+            return dt.date.fromisoformat(raw).isoformat()
+        return dt.datetime.fromisoformat(raw).isoformat()
+    except ValueError:
+        raise ValueError(f"起始时间无效：{raw[:40]}（格式如 2026-11-01 或 2026-11-01T08:00:00+00:00）") from None
+
+
+def changes_view(since: str, site: str | None = None, query: str = "") -> dict[str, Any]:
+    """New, changed, moved and deleted documents since ``since``: the /changes page's data."""
+    from dataclasses import asdict
+
+    from indexer.changes import KINDS
+
+    found = get_backend().changes(since, site=site or None, query=query, limit=CHANGES_LIMIT)
+    counts = {kind: sum(1 for c in found if c.kind == kind) for kind in KINDS}
+    return {"since": since, "site": site or None, "query": query, "counts": counts,
+            "labels": KINDS,
+            "changes": [{**asdict(c), "url": external_url("ui.document", doc_id=c.id)} for c in found]}

@@ -24,11 +24,13 @@ from webui.state import (
 )
 from webui.viewdata import (
     archive_info,
+    changes_view,
     citation,
     diff_view,
     document_view,
     is_web_url,
     overview,
+    parse_since,
     search_page,
 )
 
@@ -128,6 +130,18 @@ def diff(doc_id: str):
     except KeyError:
         abort(404, description="该网页没有这个版本（或从未修改过）。")
     return render_template("diff.html", doc=doc, diff=data, state=SearchState())
+
+
+@bp.route("/changes")
+def changes():
+    """What changed on the crawled sites: new, edited, moved and deleted documents."""
+    try:
+        since = parse_since(request.args.get("since"))
+        data = changes_view(since, request.args.get("site", "").strip()[:200],
+                            " ".join(request.args.get("q", "").split())[:MAX_QUERY_CHARS])
+    except (ValueError, QueryError) as err:
+        abort(400, description=str(err))
+    return render_template("changes.html", changes=data, state=SearchState(query=data["query"]))
 
 
 @bp.route("/doc/<docid:doc_id>/cite")
