@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from govsearch.commands.compare import compare
 from govsearch.commands.crawl import crawl, reindex
 from govsearch.commands.extract import extract
 from govsearch.commands.serve import serve
@@ -76,6 +77,7 @@ main.add_command(extract)
 main.add_command(crawl)
 main.add_command(reindex)
 main.add_command(serve)
+main.add_command(compare)
 
 
 # ----------------------------------------------------------------------------- index

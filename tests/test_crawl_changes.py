@@ -95,7 +95,7 @@ def test_near_duplicate_is_indexed_and_found_by_its_own_string(crawls: Crawls) -
     hits = search(crawls.data.parent / (crawls.data.name + "-first"), changing.UNIQUE_COPY).hits
     assert [(h.id, h.title, h.source) for h in hits] == [
         (copy.id, crawls.site.titles["copy"], crawls.site.urls["copy"])]
-    assert crawls.first["new_docs"] == 7 and crawls.first["duplicates"] == 1
+    assert crawls.first["new_docs"] == 9 and crawls.first["duplicates"] == 1
 
 
 def test_near_duplicates_fold_into_one_hit_listing_the_copy(crawls: Crawls) -> None:
@@ -349,7 +349,7 @@ def test_change_feed_lists_exactly_what_the_second_crawl_changed(crawls: Crawls,
     assert [(c["kind"], c["id"]) for c in only["changes"]] == [("changed", _id(crawls, "edit"))]
     # Since the first crawl began, its new documents are listed too.
     everything = client.get(f"/api/changes?since={crawls.docs1[_id(crawls, 'orig')].captured.date()}").get_json()
-    assert everything["counts"]["new"] == 8
+    assert everything["counts"]["new"] == 10
     html = client.get(f"/changes?since={crawls.between}").get_data(as_text=True)
     assert html.count('class="change change-') == 6
     assert client.get("/changes?since=yesterday").status_code == 400
@@ -384,11 +384,86 @@ def test_second_crawl_of_an_unchanged_site_is_cheap(tmp_path: Path) -> None:
         log = site.server.requests()
     finally:
         site.stop()
-    articles = [r for r in log if r.path.startswith("/fzzf/2024")]
-    assert len(articles) == 7 and all(r.status == 304 and r.sent == 0 for r in articles)
+    articles = [r for r in log if r.path.startswith(("/fzzf/2024", "/fzzf/2023"))]
+    assert len(articles) == 9 and all(r.status == 304 and r.sent == 0 for r in articles)
     assert {r.path for r in log} - {r.path for r in articles} == {"/robots.txt", "/fzzf/index.html"}
     assert (second["new_docs"], second["updated_docs"], second["versions"], second["gone"]) == (0, 0, 0, 0)
-    assert second["unchanged_docs"] == 7 and second["pages"] == len(log)
+    assert second["unchanged_docs"] == 9 and second["pages"] == len(log)
     print(f"\nunchanged re-crawl: {len(log)} requests, {sum(r.sent for r in log)} bytes, "
           f"{second['elapsed']} s (first crawl: {first['pages']} requests, {first['bytes']} bytes, "
           f"{first['elapsed']} s)")
+
+
+# -- 5. year over year ---------------------------------------------------------------------------
+
+def test_reading_view_lists_the_same_governments_other_years(crawls: Crawls, client) -> None:
+    y2022, y2023 = _id(crawls, "y2022"), _id(crawls, "y2023")
+    listed = client.get(f"/api/doc/{y2023}").get_json()["other_years"]
+    assert [(r["id"], r["year"]) for r in listed] == [(y2022, 2022)]
+    assert [r["id"] for r in client.get(f"/api/doc/{y2022}").get_json()["other_years"]] == [y2023]
+    assert client.get(f"/api/doc/{_id(crawls, 'orig')}").get_json()["other_years"] == []
+    html = client.get(f"/doc/{y2023}").get_data(as_text=True)
+    assert f"/compare?a={y2022}&amp;b={y2023}" in html
+
+
+EXPECTED_FIGURES = [
+    ("出庭应诉率", "86.5%", "100%"), ("行政复议案件（件）", "112", "97"), ("行政诉讼案件（件）", "64", "58"),
+    ("规范性文件（件）", "23", "19"), ("办结率", "98%", "99%"), ("案卷合格率", "92%", "95%"),
+]
+EXPECTED_SECTIONS = [
+    ("", "", None),
+    ("一、2022年推进法治政府建设的主要举措和成效", "一、2023年推进法治政府建设的主要举措和成效", "主要举措和成效"),
+    ("三、党政主要负责人履行推进法治建设第一责任人职责情况", "二、党政主要负责人履行推进法治建设第一责任人职责情况",
+     "党政主要负责人履职情况"),
+    ("二、存在的不足和原因", "三、存在的不足和原因", "存在的不足和原因"),
+    ("四、2023年推进法治政府建设的主要安排", "四、2024年推进法治政府建设的主要安排", "下一年度主要安排"),
+    (None, "五、其他需要报告的情况", "其他需要报告的情况"),
+]
+
+
+def test_compare_aligns_sections_and_tabulates_shared_figures(crawls: Crawls, client) -> None:
+    y2022, y2023 = _id(crawls, "y2022"), _id(crawls, "y2023")
+    data = client.get(f"/api/compare?a={y2022}&b={y2023}").get_json()
+    assert [(f["label"], f["a"], f["b"]) for f in data["figures"]] == EXPECTED_FIGURES
+    assert [(s["heading_a"], s["heading_b"], s["part"]) for s in data["sections"]] == EXPECTED_SECTIONS
+    duties = data["sections"][2]["rows"]
+    assert [r["kind"] for r in duties] == ["changed"]
+    assert "<del>4</del>" in duties[0]["old_html"] and "<ins>6</ins>" in duties[0]["new_html"]
+    assert client.get(f"/api/compare?a={y2022}&b=nothex").status_code == 400
+    assert client.get(f"/compare?a={y2022}&b=0000000000000000").status_code == 404
+
+
+def test_cli_compare(crawls: Crawls) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from govsearch.cli import main
+
+    base = ["--data-dir", str(crawls.data), "compare", _id(crawls, "y2022"), _id(crawls, "y2023")]
+    data = json.loads(CliRunner().invoke(main, [*base, "--json"]).output)
+    assert [(f["label"], f["a"], f["b"]) for f in data["figures"]] == EXPECTED_FIGURES
+    text = CliRunner().invoke(main, base).output
+    assert "出庭应诉率：86.5% → 100%" in text and "{+6+}" in text
+
+
+@pytest.mark.browser
+def test_browser_compare_page_aligns_the_two_years(crawls: Crawls, served: str, browser) -> None:  # noqa: F811
+    y2022, y2023 = _id(crawls, "y2022"), _id(crawls, "y2023")
+    page = browser.new_page(locale="zh-CN")
+    try:
+        page.goto(f"{served}/doc/{y2023}")
+        page.locator("a.compare-link").click()
+        page.wait_for_selector("table.compare")
+        assert page.url.endswith(f"/compare?a={y2022}&b={y2023}")
+        heads = page.locator("tr.section-head")
+        pairs = [(heads.nth(k).locator("th.head-a").inner_text(), heads.nth(k).locator("th.head-b").inner_text())
+                 for k in range(heads.count())]
+        assert pairs == [(a or "（无此部分）", b) for a, b, _ in EXPECTED_SECTIONS[1:]]
+        # Aligned rows share a table row: the two years' duty paragraphs sit side by side.
+        duty = page.locator("tbody[data-part='党政主要负责人履职情况'] tr.diff-changed")
+        assert "4" in duty.locator("td.old del").inner_text() and "6" in duty.locator("td.new ins").inner_text()
+        row = page.locator("table.figures-table tr", has_text="出庭应诉率")
+        assert row.locator("td").all_inner_texts() == ["86.5%", "100%"]
+    finally:
+        page.close()

@@ -13,7 +13,15 @@ from flask import Blueprint, abort, jsonify, request
 from indexer.api import QueryError
 from webui import get_backend
 from webui.state import MAX_API_PAGE_SIZE, MAX_QUERY_CHARS, BadRequest, SearchState
-from webui.viewdata import changes_view, citation, diff_view, document_json, parse_since, search_page
+from webui.viewdata import (
+    changes_view,
+    citation,
+    compare_view,
+    diff_view,
+    document_json,
+    parse_since,
+    search_page,
+)
 
 bp = Blueprint("api", __name__)
 
@@ -55,6 +63,20 @@ def diff(doc_id: str):
     except KeyError:
         return _error(404, "该网页没有这个版本（或从未修改过）。")
     return jsonify({k: v for k, v in data.items() if k != "history"})
+
+
+@bp.route("/compare")
+def compare():
+    """The compare page's data: both documents, aligned sections, shared figures."""
+    import re
+
+    ids = [request.args.get(k, "") for k in ("a", "b")]
+    if not all(re.fullmatch(r"[0-9a-f]{16}", i) for i in ids):
+        return _error(400, "参数 a、b 应为 16 位文件编号。")
+    docs = [get_backend().get(i) for i in ids]
+    if None in docs:
+        return _error(404, "找不到该文件：编号不存在，或文件已从索引中删除。")
+    return jsonify(compare_view(docs[0], docs[1]))
 
 
 @bp.route("/changes")

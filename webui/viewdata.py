@@ -133,6 +133,7 @@ class DocumentView:
     outline: dict[str, Any] | None = None  # report structure (annual reports only)
     copies: list[Copy] = field(default_factory=list)  # other documents with this text
     history: History | None = None  # versions of a changed page
+    other_years: list[dict[str, Any]] = field(default_factory=list)  # same government, other years
 
     @property
     def matched_paragraphs(self) -> list[int]:
@@ -167,7 +168,8 @@ def document_view(doc: Document, query: str = "") -> DocumentView:
         paragraphs.append(Paragraph(number=number, html=html, matches=matches))
     return DocumentView(document=doc, title_html=title_html, paragraphs=paragraphs,
                         query=query, terms=terms, query_error=error, outline=report_outline(doc),
-                        copies=get_backend().copies(doc.id), history=history(doc))
+                        copies=get_backend().copies(doc.id), history=history(doc),
+                        other_years=other_years(doc))
 
 
 def document_json(doc: Document) -> dict[str, Any]:
@@ -177,7 +179,7 @@ def document_json(doc: Document) -> dict[str, Any]:
     found = history(doc)
     return {**doc.to_dict(), "outline": report_outline(doc),
             "copies": [asdict(c) for c in get_backend().copies(doc.id)],
-            "history": asdict(found) if found else None}
+            "history": asdict(found) if found else None, "other_years": other_years(doc)}
 
 
 # ------------------------------------------------------------------------------ versions
@@ -350,3 +352,69 @@ def changes_view(since: str, site: str | None = None, query: str = "") -> dict[s
     return {"since": since, "site": site or None, "query": query, "counts": counts,
             "labels": KINDS,
             "changes": [{**asdict(c), "url": external_url("ui.document", doc_id=c.id)} for c in found]}
+
+
+# ------------------------------------------------------------------------------ year over year
+
+#: Reports of other years listed in the reading view.
+OTHER_YEARS_LIMIT = 20
+
+
+def other_years(doc: Document) -> list[dict[str, Any]]:
+    """The same government's reports of other years: same publisher, or same region at the
+    same level (county, city or province), and the same kind of document; oldest first."""
+    year = doc.effective_year
+    if doc.version_of or year is None:
+        return []
+    kind = {"doc_type": (doc.doc_type,)} if doc.doc_type else {}
+    queries = []
+    if doc.publisher:
+        queries.append({"publisher": (doc.publisher,), **kind})
+    region = doc.region
+    level = ("county", region.county) if region.county else ("city", region.city) if region.city else (
+        ("province", region.province) if region.province else None)
+    if level:
+        queries.append({level[0]: (level[1],), **kind})
+    found: dict[str, Any] = {}
+    for filters in queries:
+        results = get_backend().search(SearchRequest(query="", filters=filters, sort="date",
+                                                     limit=OTHER_YEARS_LIMIT * 2, passages=0, facets=False))
+        for hit in results.hits:
+            # By region, only the same place at the same level: the city's report, not its counties'.
+            same_place = "publisher" in filters or (hit.region or "") == region.display()
+            if (hit.id != doc.id and hit.year and hit.year != year and same_place
+                    and _same_kind(hit.title, doc.display_title)):
+                found.setdefault(hit.id, {"id": hit.id, "title": hit.title, "year": hit.year,
+                                          "published": hit.published, "source": hit.source})
+    rows = sorted(found.values(), key=lambda r: (r["year"], r["published"] or ""))
+    return rows[:OTHER_YEARS_LIMIT]
+
+
+_YEARS = re.compile(r"(?:19|20)\d{2}\s*(?:年度|年)?|[（(][^）)]*[）)]")
+#: Titles with their years removed at least this similar name the same kind of report of
+#: the same government ("辛集县2022年法治政府建设年度报告" and its 2023 one; not 甲乙镇's).
+SAME_KIND_RATIO = 0.85
+
+
+def _same_kind(a: str, b: str) -> bool:
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, _YEARS.sub("", a), _YEARS.sub("", b)).ratio() >= SAME_KIND_RATIO
+
+
+def compare_view(a: Document, b: Document) -> dict[str, Any]:
+    """Two reports side by side: aligned sections with changes marked, and shared figures."""
+    from dataclasses import asdict
+
+    from webui.compare import align
+    from webui.figures import shared_figures
+
+    def meta(doc: Document) -> dict[str, Any]:
+        return {"id": doc.id, "title": doc.display_title, "year": doc.effective_year,
+                "publisher": doc.publisher, "published": doc.published.isoformat() if doc.published else None,
+                "source": doc.source, "url": external_url("ui.document", doc_id=doc.id)}
+
+    aligned = align(a.paragraphs, b.paragraphs)
+    return {"a": meta(a), "b": meta(b),
+            "sections": [asdict(s) for s in aligned],
+            "figures": [asdict(r) for r in shared_figures(a.paragraphs, b.paragraphs)]}

@@ -26,6 +26,7 @@ from webui.viewdata import (
     archive_info,
     changes_view,
     citation,
+    compare_view,
     diff_view,
     document_view,
     is_web_url,
@@ -130,6 +131,20 @@ def diff(doc_id: str):
     except KeyError:
         abort(404, description="该网页没有这个版本（或从未修改过）。")
     return render_template("diff.html", doc=doc, diff=data, state=SearchState())
+
+
+@bp.route("/compare")
+def compare():
+    """Two reports (two years of one government) side by side."""
+    a, b = _load_document(_docid_arg("a")), _load_document(_docid_arg("b"))
+    return render_template("compare.html", cmp=compare_view(a, b), state=SearchState())
+
+
+def _docid_arg(name: str) -> str:
+    value = request.args.get(name, "")
+    if not re.fullmatch(r"[0-9a-f]{16}", value):
+        abort(400, description=f"参数 {name} 应为 16 位文件编号。")
+    return value
 
 
 @bp.route("/changes")
