@@ -412,12 +412,12 @@ EXPECTED_FIGURES = [
 ]
 EXPECTED_SECTIONS = [
     ("", "", None),
-    ("一、2022年推进法治政府建设的主要举措和成效", "一、2023年推进法治政府建设的主要举措和成效", "主要举措和成效"),
+    ("一、2022年推进法治政府建设的主要举措和成效", "一、2023年推进法治政府建设的主要举措和成效", "举措和成效"),
     ("三、党政主要负责人履行推进法治建设第一责任人职责情况", "二、党政主要负责人履行推进法治建设第一责任人职责情况",
-     "党政主要负责人履职情况"),
-    ("二、存在的不足和原因", "三、存在的不足和原因", "存在的不足和原因"),
-    ("四、2023年推进法治政府建设的主要安排", "四、2024年推进法治政府建设的主要安排", "下一年度主要安排"),
-    (None, "五、其他需要报告的情况", "其他需要报告的情况"),
+     "第一责任人履职"),
+    ("二、存在的不足和原因", "三、存在的不足和原因", "不足和原因"),
+    ("四、2023年推进法治政府建设的主要安排", "四、2024年推进法治政府建设的主要安排", "下一年度安排"),
+    (None, "五、其他需要报告的情况", "其他情况"),
 ]
 
 
@@ -461,7 +461,7 @@ def test_browser_compare_page_aligns_the_two_years(crawls: Crawls, served: str, 
                  for k in range(heads.count())]
         assert pairs == [(a or "（无此部分）", b) for a, b, _ in EXPECTED_SECTIONS[1:]]
         # Aligned rows share a table row: the two years' duty paragraphs sit side by side.
-        duty = page.locator("tbody[data-part='党政主要负责人履职情况'] tr.diff-changed")
+        duty = page.locator("tbody[data-part='第一责任人履职'] tr.diff-changed")
         assert "4" in duty.locator("td.old del").inner_text() and "6" in duty.locator("td.new ins").inner_text()
         row = page.locator("table.figures-table tr", has_text="出庭应诉率")
         assert row.locator("td").all_inner_texts() == ["86.5%", "100%"]

@@ -3,9 +3,10 @@ section heading and then by paragraph, with changed text marked.
 
 Why headings first: 法治政府建设年度报告 follow five mandated parts, so the 2022 report's
 "下一年度安排" is read against the 2023 report's "主要举措和成效" only by choice, never by
-accident of paragraph position. Headings are matched by mandated part where one is named,
-else by their text; paragraphs inside a matched pair of sections are aligned with
-:func:`webui.diff.paragraph_diff`.
+accident of paragraph position. Headings and their parts come from :mod:`indexer.sections`
+(the engine's one heading → part mapping); sections are matched by mandated part and
+wording, else by wording alone; paragraphs inside a matched pair of sections are aligned
+with :func:`webui.diff.paragraph_diff`.
 """
 
 from __future__ import annotations
@@ -14,24 +15,14 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from indexer.sections import PART_NAMES, outline
 from webui.diff import DiffRow, paragraph_diff
-
-#: The five parts the 2019 national rules require, by the words that name them.
-MANDATED = (
-    ("主要举措和成效", ("举措", "成效", "主要工作", "工作情况")),
-    ("存在的不足和原因", ("不足", "问题", "差距")),
-    ("党政主要负责人履职情况", ("第一责任人", "主要负责人", "履行")),
-    ("下一年度主要安排", ("下一年度", "下一步", "工作安排", "主要安排", "明年")),
-    ("其他需要报告的情况", ("其他需要报告", "其他情况")),
-)
-_HEADING = re.compile(r"^\s*[一二三四五六七八九十]{1,3}\s*[、.．]")
-HEADING_RATIO = 0.5
 
 
 @dataclass
 class Section:
     heading: str  # "" for the text before the first heading
-    part: str | None  # the mandated part it is, when its heading names one
+    part: str | None  # the mandated part it is (indexer.sections short name), if any
     paragraphs: list[str] = field(default_factory=list)
 
 
@@ -43,21 +34,22 @@ class AlignedSection:
     rows: list[DiffRow]
 
 
-def mandated_part(heading: str) -> str | None:
-    for name, words in MANDATED:
-        if any(w in heading for w in words):
-            return name
-    return None
+HEADING_RATIO = 0.5
 
 
 def sections(paragraphs: list[str]) -> list[Section]:
-    """The report cut at its 一、二、… headings (a short paragraph that starts with one)."""
+    """The report cut at its top-level headings, each with the mandated part
+    :func:`indexer.sections.outline` gives it (the one place that maps headings to parts)."""
+    found = outline(paragraphs)
+    top = min((h.level for h in found.headings), default=1)
+    heads = {h.paragraph: h for h in found.headings if h.level == top}
     out = [Section("", None)]
-    for p in paragraphs:
-        if _HEADING.match(p) and len(p) <= 60:
-            out.append(Section(p.strip(), mandated_part(p)))
+    for i, paragraph in enumerate(paragraphs):
+        head = heads.get(i)
+        if head is not None:
+            out.append(Section(paragraph.strip(), PART_NAMES.get(head.part or "")))
         else:
-            out[-1].paragraphs.append(p)
+            out[-1].paragraphs.append(paragraph)
     return [s for s in out if s.heading or s.paragraphs]
 
 
@@ -72,11 +64,13 @@ def _match(a: list[Section], b: list[Section]) -> list[tuple[Section | None, Sec
                 continue
             if sa.heading == sb.heading == "":
                 s = 1.0
-            elif sa.part and sa.part == sb.part:
-                s = 0.9
+            elif not (sa.heading and sb.heading):
+                continue
             else:
-                s = SequenceMatcher(None, _bare(sa.heading), _bare(sb.heading)).ratio() if sa.heading and sb.heading else 0.0
-                if s < HEADING_RATIO:
+                s = SequenceMatcher(None, _bare(sa.heading), _bare(sb.heading)).ratio()
+                if sa.part and sa.part == sb.part:
+                    s = 0.5 + s / 2  # the same mandated part; the wording decides among several
+                elif s < HEADING_RATIO:
                     continue
             if s > score:
                 best, score = i, s
@@ -100,8 +94,13 @@ def _match(a: list[Section], b: list[Section]) -> list[tuple[Section | None, Sec
     return pairs
 
 
+_DIGITS = "[一二三四五六七八九十]{1,3}"
+_NUMBER = re.compile(rf"^\s*(?:{_DIGITS}\s*[、.．]|[（(]{_DIGITS}[)）]|第{_DIGITS}部分)")
+
+
 def _bare(heading: str) -> str:
-    return _HEADING.sub("", heading)
+    """The heading without its number: 二、存在的不足 and 三、存在的不足 are the same words."""
+    return _NUMBER.sub("", heading)
 
 
 def align(a: list[str], b: list[str]) -> list[AlignedSection]:
