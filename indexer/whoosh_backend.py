@@ -43,7 +43,7 @@ from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 from whoosh.system import pack_uint
 
-from indexer import arrayfile, changes, dedup, textindex, whoosh_patches, wordindex
+from indexer import arrayfile, changes, dedup, formatfile, textindex, whoosh_patches, wordindex
 from indexer.analysis import normalize, words, words_of_all
 from indexer.api import (
     FACETS,
@@ -83,13 +83,6 @@ whoosh_patches.apply()
 
 
 INDEX_NAME = "govsearch"
-INDEX_FORMAT = "4"  # index/FORMAT; bump when what is stored changes (an older index is refused, not misread)
-# 3: per-paragraph report parts ("sp") and the parts facet; a format-2 index would answer
-#    section: queries with nothing.
-# 4: FORMAT also names the MinHash scheme of the stored near-duplicate signatures (datasketch
-#    2.0 changed its default); every fetched copy indexed (issue 12).
-#: The whole FORMAT file: the format and what a stored near-duplicate signature means.
-FORMAT_TEXT = f"{INDEX_FORMAT}\n{dedup.SCHEME}\n"
 
 # BM25F parameters (docs/ranking.md).
 K1 = 1.2
@@ -390,13 +383,14 @@ class WhooshBackend:
         format_file = self.path / "FORMAT"
         if windex.exists_in(str(self.path), indexname=INDEX_NAME):
             self.ix = windex.open_dir(str(self.path), indexname=INDEX_NAME)
-            found = format_file.read_text(encoding="utf-8") if format_file.exists() else ""
-            if found.strip() != FORMAT_TEXT.strip() or set(self.ix.schema.names()) != set(make_schema().names()):
-                raise QueryError(f"索引 {self.path} 的格式与本版本不兼容：请删除该目录后重新建立索引"
-                                 "（govsearch index …，抓取的数据用 govsearch reindex）")
+            reason = formatfile.mismatch(format_file)
+            if reason is None and set(self.ix.schema.names()) != set(make_schema().names()):
+                reason = f"索引字段与本版本不同；{formatfile.REBUILD}"
+            if reason is not None:
+                raise QueryError(f"索引 {self.path} 不能使用：{reason}")
         else:
             self.ix = windex.create_in(str(self.path), make_schema(), indexname=INDEX_NAME)
-            format_file.write_text(FORMAT_TEXT, encoding="utf-8")
+            formatfile.write(format_file)
         self._lock = threading.RLock()
         self._searcher: Any = None
         self._view: _View | None = None

@@ -259,7 +259,30 @@ def test_an_index_of_another_format_is_refused_in_one_line(backend_factory):
     (data_dir / "index" / "FORMAT").write_text("1\n", encoding="utf-8")
     with pytest.raises(QueryError) as err:
         WhooshBackend(data_dir)
-    assert "不兼容" in str(err.value) and "\n" not in str(err.value)
+    assert "索引格式为 1" in str(err.value) and "reindex" in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("key", ["unicode", "opencc", "rjieba", "minhash"])
+def test_an_index_built_with_other_normalisation_versions_is_refused(backend_factory, key):
+    """Normalisation decides exactness: an index built under another Unicode or OpenCC version
+    (or another rjieba dictionary, another MinHash scheme) is refused, never misread."""
+    from indexer import formatfile
+    from indexer.api import QueryError
+    from indexer.whoosh_backend import WhooshBackend
+
+    backend = backend_factory([make_doc("/f/1.txt", "标题", ["正文"])])
+    data_dir = backend.data_dir
+    backend.close()
+    format_file = data_dir / "index" / "FORMAT"
+    recorded = formatfile.parse(format_file.read_text(encoding="utf-8"))
+    assert recorded == formatfile.expected()  # every version is written when the index is made
+    WhooshBackend(data_dir).close()  # and the same versions open it
+    faked = {**recorded, key: "0.0.1"}
+    format_file.write_text(formatfile.render(faked), encoding="utf-8")
+    with pytest.raises(QueryError) as err:
+        WhooshBackend(data_dir)
+    message = str(err.value)
+    assert "0.0.1" in message and "govsearch index" in message and "\n" not in message
 
 
 def test_small_commits_do_not_pile_up_segments(backend_factory):
