@@ -208,6 +208,7 @@ def query_engine(engine: str, index_dir: Path, queries: list[str | None], phrase
         import numpy as np
 
         from indexer.api import QueryError, SearchRequest
+        from indexer.evaluate import evaluate
         from indexer.query import parse_query
         from indexer.whoosh_backend import WhooshBackend
 
@@ -229,7 +230,7 @@ def query_engine(engine: str, index_dir: Path, queries: list[str | None], phrase
                 return set()
             with backend._lock:
                 view = backend._current_view()
-                mask = backend._eval(view, node, view.live.copy())
+                mask = evaluate(view, node, view.live.copy())
                 found = {view.ids[i] for i in np.flatnonzero(mask).tolist()}
             if total != len(found):
                 mismatches.append(phrase)

@@ -226,6 +226,7 @@ def test_proximity_tiers_match_brute_force(backend_factory):
     import numpy as np
 
     from indexer.analysis import normalize, sentences
+    from indexer.evaluate import tiers
 
     rng = random.Random(11)
     alphabet = list("法治政府建设复议应诉。;，")
@@ -240,7 +241,7 @@ def test_proximity_tiers_match_brute_force(backend_factory):
     for _ in range(60):
         terms = tuple(dict.fromkeys(normalize(text(rng.randint(1, 2))) for _ in range(2)))
         docnums = np.array(sorted(view.by_id[d.id] for d in rng.sample(docs, 40)))
-        got = backend._tiers(view, docnums, terms)
+        got = tiers(view, docnums, terms)
         for docnum, tier in zip(docnums.tolist(), got.tolist(), strict=True):
             paras = [normalize(p) for p in docs[order[view.ids[docnum]]].paragraphs]
             want = 2 if any(all(t in s for t in terms) for p in paras for s in sentences(p)) else (

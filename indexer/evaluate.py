@@ -1,0 +1,206 @@
+"""Query evaluation: the query AST (indexer/query.py) to a mask over one index generation.
+
+Every string is an exact substring test on the segment character indexes (indexer/textindex.py);
+同句/同段 and ``section:`` intersect sentence or paragraph units; masks of strings and units are
+cached per generation (later pages, refinements and other queries with the same string reuse
+them). Functions of a :class:`indexer.view.View`, holding no state of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from indexer.api import QueryError
+from indexer.query import And, MatchAll, Near, Node, Not, Option, Or, Range, Section, Term
+from indexer.sections import PART_CODES
+from indexer.view import View
+
+TERM_CACHE_SIZE = 256  # string → match mask per index generation
+
+
+def cached(view: View, key: tuple[Any, ...], compute: Callable[[], np.ndarray]) -> np.ndarray:
+    """A match mask over the whole index, remembered for this index generation: later
+    queries (other pages, refinements, the same string in another query) reuse it."""
+    full = view.term_cache.get(key)
+    if full is not None:
+        view.term_cache.move_to_end(key)
+        return full
+    full = compute()
+    view.term_cache[key] = full
+    while len(view.term_cache) > TERM_CACHE_SIZE:
+        view.term_cache.popitem(last=False)
+    return full
+
+
+def term(view: View, node: Term, within: np.ndarray) -> np.ndarray:
+    return cached(view, ("term", node.field, node.text), lambda: term_mask(view, node)) & within
+
+
+def term_mask(view: View, node: Term) -> np.ndarray:
+    text = node.text
+    mask = np.zeros(view.size, dtype=bool)
+    if node.field in (None, "title"):
+        for seg, offset in zip(view.texts, view.offsets.tolist(), strict=True):
+            if node.field is None:
+                mask[seg.doc_hits(text) + offset] = True
+                continue
+            positions = seg.positions(text)
+            docs = seg.docs_of(positions)
+            mask[docs[seg.in_title(positions, docs)] + offset] = True
+    else:
+        key = {"publisher": "publisher_n", "docno": "docno", "region": "region_n", "type": "type_n",
+               "status": "status"}[node.field]
+        meta = view.meta
+        mask[[i for i in np.flatnonzero(view.live).tolist() if text in meta[i].get(key, "")]] = True
+    return mask & view.live
+
+
+def near_mask(view: View, terms: tuple[str, ...], unit: str) -> np.ndarray:
+    """Documents where one body sentence (``unit="sentence"``) or paragraph holds every term."""
+
+    def compute() -> np.ndarray:
+        mask = np.zeros(view.size, dtype=bool)
+        candidates = view.live
+        for string in terms:  # documents that hold every term somewhere: cheap, cached
+            candidates = term(view, Term(string), candidates)
+        bounds = [*view.offsets.tolist(), view.size]
+        for k, (seg, offset) in enumerate(zip(view.texts, view.offsets.tolist(), strict=True)):
+            local = np.flatnonzero(candidates[offset : bounds[k + 1]])
+            if not len(local):
+                continue
+            common = seg.common_units(terms, unit, local)
+            if len(common):
+                mask[seg.unit_docs(common, unit) + offset] = True
+        return mask & view.live
+
+    return cached(view, ("near", unit, terms), compute)
+
+
+def tiers(view: View, docnums: np.ndarray, terms: tuple[str, ...]) -> np.ndarray:
+    """Proximity tier of each document: 2 if one sentence holds every term, 1 if one
+    paragraph does, else 0 — looking only at these documents' occurrences (or at a
+    同句/同段 answer over the same terms that is already known)."""
+    tier = np.zeros(view.size, dtype=np.float64)
+    known = {unit: view.term_cache.get(("near", unit, terms)) for unit in ("paragraph", "sentence")}
+    for unit, value in (("paragraph", 1.0), ("sentence", 2.0)):
+        if known[unit] is not None:
+            tier[known[unit]] = value
+    todo = docnums[tier[docnums] < 2]
+    segment_of = np.searchsorted(view.offsets, todo, side="right") - 1
+    for k in np.unique(segment_of).tolist():
+        seg, offset = view.texts[k], int(view.offsets[k])
+        local = np.unique(todo[segment_of == k] - offset)
+        if known["paragraph"] is None:
+            common = seg.common_units(terms, "paragraph", local)
+            if not len(common):
+                continue  # no paragraph holds every term: no sentence either
+            local = seg.unit_docs(common, "paragraph")
+            tier[local + offset] = 1.0
+        else:
+            local = local[tier[local + offset] >= 1]
+        if known["sentence"] is None and len(local):
+            common = seg.common_units(terms, "sentence", local)
+            tier[seg.unit_docs(common, "sentence") + offset] = 2.0
+    return tier[docnums]
+
+
+def near(view: View, node: Near, within: np.ndarray) -> np.ndarray:
+    return near_mask(view, tuple(node.terms), node.unit) & within
+
+
+# ----------------------------------------------------------------------------- section: (report parts)
+
+
+def scope_codes(scope: frozenset[str]) -> np.ndarray:
+    return np.array(sorted(int(PART_CODES[p]) for p in scope), dtype=np.uint8)
+
+
+def has_parts_mask(view: View, scope: frozenset[str]) -> np.ndarray:
+    """Documents with at least one paragraph in one of the parts."""
+
+    def compute() -> np.ndarray:
+        mask = np.zeros(view.size, dtype=bool)
+        codes = scope_codes(scope)
+        for data, offset in zip(view.data, view.offsets.tolist(), strict=True):
+            inside = np.flatnonzero(np.isin(data.para_part(), codes))
+            if len(inside):
+                mask[data.text.unit_docs(inside, "paragraph") + offset] = True
+        return mask & view.live
+
+    return cached(view, ("has-parts", scope), compute)
+
+
+def scoped_mask(view: View, terms: tuple[str, ...], unit: str, scope: frozenset[str]) -> np.ndarray:
+    """Documents where one body paragraph of the parts holds every term (``unit`` =
+    "paragraph": one term is a plain string there), or one sentence of such a paragraph does."""
+
+    def compute() -> np.ndarray:
+        mask = np.zeros(view.size, dtype=bool)
+        candidates = has_parts_mask(view, scope)
+        for string in terms:
+            candidates = term(view, Term(string), candidates)
+        codes = scope_codes(scope)
+        bounds = [*view.offsets.tolist(), view.size]
+        for k, (data, offset) in enumerate(zip(view.data, view.offsets.tolist(), strict=True)):
+            local = np.flatnonzero(candidates[offset : bounds[k + 1]])
+            if not len(local):
+                continue
+            seg = data.text
+            ids = seg.common_units(terms, unit, local)
+            if unit == "sentence" and len(ids):
+                paragraphs = np.searchsorted(seg.para_starts, seg.sent_starts[ids], side="right") - 1
+            else:
+                paragraphs = ids
+            keep = ids[np.isin(data.para_part()[paragraphs], codes)] if len(ids) else ids
+            if len(keep):
+                mask[seg.unit_docs(keep, unit) + offset] = True
+        return mask & view.live
+
+    return cached(view, ("scoped", scope, unit, terms), compute)
+
+
+def evaluate(view: View, node: Node, within: np.ndarray, scope: frozenset[str] | None = None) -> np.ndarray:
+    """The documents among ``within`` that match ``node``; ``scope``: the report parts a
+    ``section:`` query restricts its strings to."""
+    if isinstance(node, Section):
+        return evaluate(view, node.child, within & has_parts_mask(view, node.parts), node.parts)
+    if scope is not None:
+        # Text inside the parts: each string within one paragraph of them (同段/同句 too).
+        if isinstance(node, Term) and node.field is None:
+            return scoped_mask(view, (node.text,), "paragraph", scope) & within
+        if isinstance(node, Near):
+            return scoped_mask(view, tuple(node.terms), node.unit, scope) & within
+    if isinstance(node, MatchAll | Option):
+        return within.copy()
+    if isinstance(node, Term):
+        return term(view, node, within)
+    if isinstance(node, Near):
+        return near(view, node, within)
+    if isinstance(node, Range):
+        values = view.years if node.field == "year" else view.dates
+        mask = within & (values > 0)
+        if node.low is not None:
+            mask &= values >= node.low
+        if node.high is not None:
+            mask &= values <= node.high
+        return mask
+    if isinstance(node, Not):
+        return within & ~evaluate(view, node.child, within, scope)
+    if isinstance(node, Or):
+        out = np.zeros(view.size, dtype=bool)
+        for child in node.children:
+            out |= evaluate(view, child, within & ~out, scope)
+        return out
+    if isinstance(node, And):
+        # Positive strings first (cheap candidates narrow everything after), negations last.
+        ordered = sorted(node.children, key=lambda c: (isinstance(c, Not), not isinstance(c, Term | Range)))
+        mask = within
+        for child in ordered:
+            mask = evaluate(view, child, mask, scope)
+            if not mask.any():
+                break
+        return mask
+    raise QueryError(f"不支持的查询结构 {type(node).__name__}")

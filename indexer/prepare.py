@@ -1,0 +1,121 @@
+"""Preparing a document for the index: everything expensive, done in worker processes.
+
+Normalised text and paragraph offsets (the exact-match column), rjieba word counts (BM25F),
+the MinHash signature (near-duplicates), facet and sort values, each paragraph's report part,
+and the deflated stored JSON. Pure functions of the Document: the writer (indexer/writer.py)
+runs them in a process pool and only commits what they return.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+import zlib
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from whoosh.system import pack_uint
+
+from indexer import changes, dedup
+from indexer.analysis import normalize, words, words_of_all
+from indexer.document import Document
+from indexer.facets import facet_values
+from indexer.sections import is_annual_report, outline
+
+
+def encode_words(found: Sequence[str]) -> list[tuple[bytes, int, float, bytes]]:
+    """What Whoosh's Frequency format would produce for these words, in the worker."""
+    counts: dict[str, int] = {}
+    for w in found:
+        counts[w] = counts.get(w, 0) + 1
+    return [(w.encode("utf-8"), n, float(n), pack_uint(n)) for w, n in counts.items()]
+
+
+
+def fingerprint(doc: Document) -> str:
+    d = doc.to_dict()
+    for volatile in ("captured", "capture_sha256"):
+        d.pop(volatile, None)
+    return hashlib.sha256(json.dumps(d, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:24]
+
+
+def pack_text(title: str, body: str, para_offsets: Sequence[int]) -> bytes:
+    """The normalised-text column value, deflated (zlib level 1: ~0.1 ms a report, ~45% of the size)."""
+    tb, bb = title.encode("utf-8"), body.encode("utf-8")
+    packed = b"".join(
+        [struct.pack("<II", len(tb), len(bb)), tb, bb, struct.pack(f"<{len(para_offsets)}I", *para_offsets)]
+    )
+    return zlib.compress(packed, 1)
+
+
+def unpack_text(raw: bytes) -> tuple[str, str, tuple[int, ...]]:
+    """(normalised title, normalised body, paragraph start offsets) of a column value."""
+    raw = zlib.decompress(raw)
+    lt, lb = struct.unpack_from("<II", raw)
+    title = raw[8 : 8 + lt].decode("utf-8")
+    body = raw[8 + lt : 8 + lt + lb].decode("utf-8")
+    offsets = raw[8 + lt + lb :]
+    return title, body, struct.unpack(f"<{len(offsets) // 4}I", offsets)
+
+
+def prepare(doc: Document) -> dict[str, Any]:
+    """Everything expensive about indexing one document; runs in worker processes."""
+    ntitle = normalize(doc.title or "")
+    nparas = [normalize(p) for p in doc.paragraphs]
+    offsets, pos = [], 0
+    for p in nparas:
+        offsets.append(pos)
+        pos += len(p)
+    nbody = "".join(nparas)
+    title_words = words(doc.title or "")
+    body_words = words_of_all(doc.paragraphs)
+    sig = dedup.signature(nbody)
+    meta = facet_values(doc)
+    # The report part of every paragraph (indexer/sections.py), for section: queries.
+    meta["sp"] = outline(doc.paragraphs).codes() if is_annual_report(doc) else ""
+    date = doc.published or doc.written
+    meta.update(
+        id=doc.id,
+        source=doc.source,
+        date=date.year * 10000 + date.month * 100 + date.day if date else 0,
+        docno=normalize(doc.doc_number or ""),
+        publisher_n=normalize(doc.publisher or ""),
+        region_n=normalize(doc.region.display()),
+        type_n=normalize(doc.doc_type or ""),
+        ry=str(doc.year or ""),  # the report year the title names: copies never span two
+        vof=doc.version_of or "",  # an earlier version: searched only with versions:all
+        ev=changes.events(doc),  # (time, kind) for the change feed
+        nw=len(body_words),
+        ntw=len(title_words),
+        fp=fingerprint(doc),
+    )
+    return {
+        "id": doc.id,
+        "words": encode_words(body_words),
+        "title_words": encode_words(title_words),
+        "sig": sig,
+        "m": pack_text(ntitle, nbody, offsets),
+        "meta": meta,
+        "doc": zlib.compress(doc.to_json().encode("utf-8"), 6),  # stored deflated: ~40% of the JSON
+    }
+
+
+def prepare_safely(doc: Document) -> tuple[str, dict[str, Any] | None, str | None]:
+    try:
+        return doc.id, prepare(doc), None
+    except Exception as exc:  # one bad document must not stop a run
+        return doc.id, None, f"{type(exc).__name__}: {exc}"
+
+
+def bounded_imap(pool: Any, func: Callable[[Any], Any], items: Iterable[Any], window: int) -> Iterator[Any]:
+    """Like ``pool.imap`` but with at most ``window`` items in flight: ``imap`` reads its whole
+    input ahead, which for a 100k-file run means every document in memory at once."""
+    pending: deque[Any] = deque()
+    for item in items:
+        pending.append(pool.apply_async(func, (item,)))
+        if len(pending) >= window:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()

@@ -1,0 +1,89 @@
+"""Ranking: BM25F over rjieba words, then a proximity rerank of the head of the list.
+
+Matching is exact substrings (indexer/evaluate.py); ranking only orders what matched. Two
+small weighting objects, in the spirit of Whoosh's ``scoring.BM25F``: their constants live on
+them and their formulas in their docstrings (docs/ranking.md explains the choices).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from indexer import wordindex
+from indexer.analysis import words
+from indexer.view import View
+
+
+@dataclass(frozen=True)
+class BM25F:
+    """BM25F with two fields, body and title (title term frequencies weighted ``title_boost``).
+
+    For each query word w (rjieba words of the matched strings, each counted once)::
+
+        tf(d)   = tf_body(d) / (1 - b + b·len_body(d)/avg_body)
+                + title_boost · tf_title(d) / (1 - b + b·len_title(d)/avg_title)
+        idf     = ln(1 + (N - df + 0.5) / (df + 0.5))      N, df over live documents
+        score  += idf · tf(d)·(k1 + 1) / (tf(d) + k1)
+    """
+
+    k1: float = 1.2
+    b: float = 0.75
+    title_boost: float = 3.0
+
+    def scores(self, view: View, ids: np.ndarray, strings: Sequence[str]) -> np.ndarray:
+        """The score of each document in ``ids`` (global document numbers) for ``strings``."""
+        query_words = list(dict.fromkeys(w for s in strings for w in words(s)))
+        scores = np.zeros(view.size, dtype=np.float64)
+        if not query_words or not len(ids):
+            return scores[ids]
+        live = view.live
+        n_docs = max(view.live_count, 1)
+        avg_body = max(float(view.nw[live].mean()) if n_docs else 1.0, 1.0)
+        avg_title = max(float(view.ntw[live].mean()) if n_docs else 1.0, 1.0)
+        norm_body = 1 - self.b + self.b * view.nw / avg_body
+        norm_title = 1 - self.b + self.b * view.ntw / avg_title
+        for w in query_words:
+            tf = np.zeros(view.size, dtype=np.float64)
+            key = wordindex.term_hash(w)
+            bids, bw = view.word_postings("words", key)
+            tf[bids] += bw / norm_body[bids]
+            tids, tw = view.word_postings("title_words", key)
+            tf[tids] += self.title_boost * tw / norm_title[tids]
+            df = int(np.count_nonzero(tf[live]))
+            idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+            scores += idf * tf * (self.k1 + 1) / (tf + self.k1)
+        return scores[ids]
+
+
+@dataclass(frozen=True)
+class Proximity:
+    """Rerank the first ``depth`` hits of a multi-string query by how close the strings are::
+
+        score' = score + weight · tier      tier 2: one sentence holds every string,
+                                            tier 1: one paragraph does, 0: scattered
+
+    Only the head is reranked: the tiers cost a unit intersection per document.
+    """
+
+    weight: float = 10.0
+    depth: int = 200
+
+    def rerank(self, view: View, ids: np.ndarray, scores: np.ndarray, strings: Sequence[str],
+               tiers: Callable[[View, np.ndarray, tuple[str, ...]], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        if len(strings) < 2 or not len(ids):
+            return ids, scores
+        head = min(len(ids), self.depth)
+        bonus = tiers(view, ids[:head], tuple(dict.fromkeys(strings)))
+        head_scores = scores[:head] + self.weight * bonus
+        order = np.lexsort((-view.dates[ids[:head]], -head_scores))
+        return (np.concatenate([ids[:head][order], ids[head:]]),
+                np.concatenate([head_scores[order], scores[head:]]))
+
+
+#: The ranking govsearch uses.
+DEFAULT_BM25F = BM25F()
+DEFAULT_PROXIMITY = Proximity()
