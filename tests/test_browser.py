@@ -201,8 +201,15 @@ def test_citation_dialog_shows_gbt7714_and_copies_it(page, server):
     gbt = page.locator("#cite-dialog-gbt")
     gbt.wait_for(state="visible")
     assert gbt.inner_text() == expected["gbt7714"]
-    assert "[EB" in expected["gbt7714"] and f"第{expected['paragraph']}段" in expected["gbt7714"]
+    assert "[EB" in expected["gbt7714"] and "段" not in expected["gbt7714"].rsplit("]", 1)[1]
+    assert page.locator('#cite-dialog [data-field="in_text"]').inner_text() == f"[1]第{expected['paragraph']}段"
     assert page.locator("#cite-dialog-permalink").inner_text().endswith(f"#p{expected['paragraph']}")
+    ris = page.locator('#cite-dialog a[data-field="download_ris"]')
+    assert ris.inner_text() == "RIS" and ris.get_attribute("href").endswith("format=ris")
+    with page.expect_download() as download:
+        ris.click()
+    assert download.value.suggested_filename.endswith(".ris")
+    assert Path(download.value.path()).read_text("utf-8").startswith("TY  - ELEC")
     page.locator('#cite-dialog button.copy[data-copy-from="cite-dialog-gbt"]').click()
     assert page.evaluate("() => navigator.clipboard.readText()") == expected["gbt7714"]
     page.keyboard.press("Escape")

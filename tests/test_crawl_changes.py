@@ -20,6 +20,7 @@ from test_browser import browser, playwright_api  # noqa: F401  (fixtures: the s
 from crawl.runner import reindex, run_crawl_subprocess
 from crawl.settings import CrawlOptions
 from indexer import SearchRequest, open_index
+from indexer.citation import beijing_time
 from indexer.document import Document, make_id
 
 
@@ -228,7 +229,7 @@ def test_old_version_is_cited_with_its_capture_time_and_archive(crawls: Crawls, 
     cite = client.get(f"/api/cite/{old_id}?p=3").get_json()
     captured = crawls.docs1[doc.id].captured
     assert cite["version"]["captured"] == captured.isoformat()
-    assert f"抓取于 {captured.isoformat()[:16].replace('T', ' ')}" in cite["gbt7714"]
+    assert f"抓取于 {beijing_time(captured)}" in cite["gbt7714"] and "北京时间" in cite["gbt7714"]
     assert cite["version"]["archive_url"].endswith(f"/doc/{old_id}/archive")
     assert changing.OLD_SENTENCE in cite["text"]
     raw = client.get(f"/doc/{old_id}/archive/raw")

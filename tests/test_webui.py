@@ -248,8 +248,45 @@ def test_reading_view_has_anchors_marks_metadata_and_citation(client, seeded):
     assert f'href="#p{matching[0]}"' in html  # the "matches in paragraphs …" navigation
     if doc.publisher:
         assert doc.publisher in html
-    assert gbt7714(doc) in text_of(html).replace("&amp;", "&")
+    assert gbt7714(doc, permalink=f"http://localhost/doc/{doc.id}") in text_of(html).replace("&amp;", "&")
     assert f'href="/api/cite/{doc.id}?p={matching[0]}"' in html or f"/api/cite/{doc.id}?p=" in html
+    # A local file: its name, never where it lives on the server.
+    assert doc.source not in html and doc.source.rsplit("/", 1)[-1] in html
+
+
+def test_reading_view_carries_zotero_metadata_and_coins(client, seeded):
+    doc = next(d for d in seeded.seed_docs if d.publisher and d.published)
+    html = client.get(f"/doc/{doc.id}").get_data(as_text=True)
+    meta = {a["name"]: a["content"] for tag, a in tags(html) if tag == "meta" and a.get("name", "").startswith("citation_")}
+    assert meta["citation_title"] == doc.title and meta["citation_author"] == doc.publisher
+    assert meta["citation_publication_date"] == doc.published.strftime("%Y/%m/%d")
+    assert meta["citation_public_url"] == f"http://localhost/doc/{doc.id}"
+    coins = next(a["title"] for tag, a in tags(html) if tag == "span" and a.get("class") == "Z3988")
+    assert parse_qs(coins)["rft.title"] == [doc.title] and parse_qs(coins)["ctx_ver"] == ["Z39.88-2004"]
+
+
+@pytest.mark.parametrize(("fmt", "media", "needle"), [
+    ("ris", "application/x-research-info-systems", "TY  - ELEC"),
+    ("bibtex", "application/x-bibtex", "@misc{govsearch-"),
+    ("csl-json", "application/vnd.citationstyles.csl+json", '"type": "webpage"'),
+])
+def test_cite_downloads_for_reference_managers(client, seeded, fmt, media, needle):
+    doc = seeded.seed_docs[2]
+    response = client.get(f"/api/cite/{doc.id}?format={fmt}")
+    assert response.status_code == 200 and response.mimetype == media
+    assert response.headers["Content-Disposition"].startswith("attachment; filename=\"govsearch-")
+    body = response.get_data(as_text=True)
+    assert needle in body and doc.title in body and doc.source not in body
+    assert client.get(f"/api/cite/{doc.id}").get_json()["downloads"][fmt].endswith(f"format={fmt}")
+    assert client.get(f"/api/cite/{doc.id}?format=endnote").status_code == 400
+
+
+def test_no_server_path_over_http(client, seeded):
+    doc = seeded.seed_docs[0]
+    for path in ("/api/search?q=法治", f"/api/doc/{doc.id}", "/search.csv?q=法治", "/search?q=法治",
+                 f"/api/cite/{doc.id}?p=1", f"/doc/{doc.id}/cite?p=1"):
+        body = client.get(path).get_data(as_text=True)
+        assert str(Path(doc.source).parent) not in body, path
 
 
 def test_reading_view_links_original_copies_and_archive(client, seeded):
@@ -303,7 +340,10 @@ def test_no_write_actions_over_http(client, seeded):
 def test_cite_api_matches_the_core_citation_and_links(client, seeded):
     doc = seeded.seed_docs[0]
     data = client.get(f"/api/cite/{doc.id}?p=3").get_json()
-    assert data["gbt7714"] == gbt7714(doc, paragraph=3)
+    assert data["gbt7714"] == gbt7714(doc, accessed=dt.date.fromisoformat(data["accessed"]),
+                                      permalink=data["permalink"].split("#")[0])
+    assert data["locator"] == "第3段" and data["in_text"] == "[1]第3段"
+    assert data["access_url_is_permalink"] and data["source"] == doc.source.rsplit("/", 1)[-1]
     assert data["permalink"].endswith(f"/doc/{doc.id}#p3")
     assert data["text"] == doc.paragraphs[2]
     assert data["text_fragment_url"] is None  # a local file has no page to point into

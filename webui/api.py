@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, Response, abort, jsonify, request
 
 from indexer.api import QueryError
 from webui import get_backend
 from webui.state import MAX_API_PAGE_SIZE, MAX_QUERY_CHARS, BadRequest, SearchState
 from webui.viewdata import (
+    CITE_FORMATS,
     changes_view,
     citation,
+    citation_export,
     compare_view,
     diff_view,
     document_json,
     parse_since,
+    public_results,
     search_page,
 )
 
@@ -41,7 +44,7 @@ def search():
         results = search_page(state).results  # the page's own data, facets included
     except QueryError as err:
         return _error(400, f"检索式有误：{err}")
-    return jsonify(results.to_dict())
+    return jsonify(public_results(results))
 
 
 @bp.route("/doc/<docid:doc_id>")
@@ -93,6 +96,8 @@ def changes():
 
 @bp.route("/cite/<docid:doc_id>")
 def cite(doc_id: str):
+    """The citation dialog's data; ``format=csl-json|ris|bibtex`` downloads the reference for a
+    reference manager instead (Zotero, EndNote, NoteExpress, BibTeX)."""
     doc = get_backend().get(doc_id)
     if doc is None:
         return _error(404, "找不到该文件：编号不存在，或文件已从索引中删除。")
@@ -104,6 +109,13 @@ def cite(doc_id: str):
         paragraph = int(raw)
         if not 1 <= paragraph <= len(doc.paragraphs):
             return _error(404, f"该文件没有第 {paragraph} 段（共 {len(doc.paragraphs)} 段）。")
+    fmt = request.args.get("format", "")
+    if fmt:
+        if fmt not in CITE_FORMATS:
+            return _error(400, "引文格式无效：可选 csl-json、ris、bibtex。")
+        body, media, name = citation_export(doc, fmt)
+        return Response(body, content_type=f"{media}; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
     return jsonify(citation(doc, paragraph))
 
 

@@ -14,6 +14,7 @@ from dataclasses import replace
 from flask import Blueprint, Response, render_template, request
 
 from indexer.api import Hit, QueryError
+from indexer.citation import public_source
 from webui import external_url
 from webui.highlight import passage_text
 from webui.state import MAX_QUERY_CHARS, BadRequest, SearchState
@@ -52,8 +53,8 @@ def _hit_row(hit: Hit) -> list[str]:
     passage = hit.passages[0] if hit.passages else None
     return [neutralise(value) for value in (
         hit.id, hit.title, hit.publisher, hit.published, hit.doc_number, hit.region,
-        hit.doc_type, hit.source, passage.paragraph if passage else "",
-        passage_text(passage.html) if passage else "", " ".join(hit.duplicates),
+        hit.doc_type, public_source(hit.source), passage.paragraph if passage else "",
+        passage_text(passage.html) if passage else "", " ".join(public_source(d) for d in hit.duplicates),
     )]
 
 

@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from markupsafe import Markup
 
@@ -91,6 +92,20 @@ def _disjunctive_facets(state: SearchState, results: SearchResults) -> None:
         request = SearchRequest(query=state.query, filters=others, limit=0, passages=0,
                                 facets=True, all_versions=state.all_versions)
         results.facets[facet] = get_backend().search(request).facets.get(facet, [])
+
+
+def public_results(results: SearchResults) -> dict[str, Any]:
+    """``results.to_dict()`` with local files named, not located: over HTTP a hit's source is
+    its URL or its file name, never a path on the server (the command line keeps paths)."""
+    from indexer.citation import public_source
+
+    data = results.to_dict()
+    for hit in data.get("hits", []):
+        hit["source"] = public_source(hit.get("source") or "")
+        hit["duplicates"] = [public_source(d) for d in hit.get("duplicates") or []]
+        for copy in hit.get("copies") or []:
+            copy["source"] = public_source(copy.get("source") or "")
+    return data
 
 
 def overview() -> SearchResults:
@@ -176,9 +191,14 @@ def document_json(doc: Document) -> dict[str, Any]:
     """The reading view's JSON twin: the document and what the page shows beside it."""
     from dataclasses import asdict
 
+    from indexer.citation import public_source
+
     found = history(doc)
-    return {**doc.to_dict(), "outline": report_outline(doc),
-            "copies": [asdict(c) for c in get_backend().copies(doc.id)],
+    data = doc.to_dict()
+    data["source"] = public_source(doc.source)
+    data["other_sources"] = [public_source(s) for s in doc.other_sources]
+    return {**data, "outline": report_outline(doc),
+            "copies": [{**asdict(c), "source": public_source(c.source)} for c in get_backend().copies(doc.id)],
             "history": asdict(found) if found else None, "other_years": other_years(doc)}
 
 
@@ -264,60 +284,113 @@ def diff_view(doc: Document, a: str | None, b: str | None) -> dict[str, Any]:
 
 def archive_info(doc: Document) -> dict[str, Any] | None:
     """Where the archived capture is and how to check it, or None when there is none."""
+    from indexer.citation import beijing_time
+
     if not doc.capture_sha256:
         return None
     return {
         "url": external_url("ui.archive", doc_id=doc.id),
         "captured": doc.captured.isoformat() if doc.captured else None,
+        "captured_display": beijing_time(doc.captured),  # 2021-03-02 16:30 北京时间
         "sha256": doc.capture_sha256,
     }
+
+
+#: Formats of /api/cite/<id>?format=…: media type and file extension.
+CITE_FORMATS: dict[str, tuple[str, str]] = {
+    "csl-json": ("application/vnd.citationstyles.csl+json", "json"),
+    "ris": ("application/x-research-info-systems", "ris"),
+    "bibtex": ("application/x-bibtex", "bib"),
+}
 
 
 def citation(doc: Document, paragraph: int | None = None,
              accessed: dt.date | None = None) -> dict[str, Any]:
     """Everything needed to cite ``doc`` (or one paragraph of it) and to find it again.
 
+    A local file has no original URL: it is cited with govsearch's permalink as its access
+    URL (``access_url_is_permalink``), and only its file name is shown, never the server path.
+    The paragraph is not appended to the reference: GB/T 7714-2015 puts the 引文页码 of a
+    numbered citation beside the number in the text (``in_text``, §10.1.3).
     Raises IndexError for a paragraph the document does not have.
     """
-    from indexer.citation import gbt7714, text_fragment_url
+    from indexer.citation import (
+        BEIJING,
+        beijing_time,
+        in_text_marker,
+        locator,
+        public_source,
+        reference,
+        text_fragment_url,
+    )
 
     if paragraph is not None and not 1 <= paragraph <= len(doc.paragraphs):
         raise IndexError(paragraph)
-    permalink = external_url("ui.document", doc_id=doc.id)
-    if paragraph is not None:
-        permalink += f"#p{paragraph}"
+    document_url = external_url("ui.document", doc_id=doc.id)
+    permalink = document_url + (f"#p{paragraph}" if paragraph is not None else "")
     version = None
     if doc.version_of:
         # An earlier version is cited as what the page said when it was captured, with the
         # archived copy that proves it: the live page no longer says this.
-        captured = doc.captured.date() if doc.captured else None
+        captured = doc.captured.astimezone(BEIJING).date() if doc.captured else None
         accessed = accessed or captured
         info = archive_info(doc)
         version = {"captured": doc.captured.isoformat() if doc.captured else None,
+                   "captured_display": beijing_time(doc.captured),
                    "current_id": doc.version_of,
                    "archive_url": info["url"] if info else None}
     fragment = None
     if paragraph is not None and is_web_url(doc.source):
         fragment = text_fragment_url(doc.source, doc.paragraphs, paragraph)
-    reference = gbt7714(doc, paragraph=paragraph, accessed=accessed)
+    ref = reference(doc, accessed=accessed, permalink=document_url)
+    text = ref.gbt7714()
     if version is not None:
-        when = (version["captured"] or "")[:16].replace("T", " ")
-        reference += f" 旧版本，抓取于 {when}" + (
+        text += f" 旧版本，抓取于 {version['captured_display'] or '未知时间'}" + (
             f"，存档：{version['archive_url']}." if version["archive_url"] else ".")
+    downloads = {name: external_url("api.cite", doc_id=doc.id, format=name) for name in CITE_FORMATS}
     return {
         "id": doc.id,
         "title": doc.display_title,
         "paragraph": paragraph,
         "text": doc.paragraphs[paragraph - 1] if paragraph is not None else None,
-        "gbt7714": reference,
+        "gbt7714": text,
+        "locator": locator(paragraph) if paragraph is not None else None,
+        "in_text": in_text_marker(paragraph),
+        "accessed": ref.accessed.isoformat(),
         "version": version,
         "permalink": permalink,
-        "source": doc.source,
+        "source": public_source(doc.source),
         "source_is_url": is_web_url(doc.source),
+        "access_url": ref.url,
+        "access_url_is_permalink": ref.url_is_permalink,
         "text_fragment_url": fragment,
-        "other_sources": list(doc.other_sources),
+        "text_fragment_display": unquote(fragment) if fragment else None,
+        "other_sources": [public_source(s) for s in doc.other_sources],
         "archive": archive_info(doc),
+        "csl_json": ref.csl_json(),
+        "downloads": downloads,
     }
+
+
+def citation_export(doc: Document, fmt: str) -> tuple[str, str, str]:
+    """``(body, media type, file name)`` of ``doc``'s reference in ``fmt`` (a CITE_FORMATS key)."""
+    import json
+
+    from indexer.citation import reference
+
+    ref = reference(doc, permalink=external_url("ui.document", doc_id=doc.id))
+    media, ext = CITE_FORMATS[fmt]
+    body = {"csl-json": lambda: json.dumps([ref.csl_json()], ensure_ascii=False, indent=2),
+            "ris": ref.ris, "bibtex": ref.bibtex}[fmt]()
+    return body, media, f"govsearch-{doc.id}.{ext}"
+
+
+def embedded_metadata(doc: Document) -> dict[str, Any]:
+    """Zotero-readable metadata for the reading view: ``citation_*`` meta tags and COinS."""
+    from indexer.citation import reference
+
+    ref = reference(doc, permalink=external_url("ui.document", doc_id=doc.id))
+    return {"meta": ref.meta_tags(), "coins": ref.coins()}
 
 
 # ------------------------------------------------------------------------------ change feed

@@ -29,6 +29,7 @@ from webui.viewdata import (
     compare_view,
     diff_view,
     document_view,
+    embedded_metadata,
     is_web_url,
     overview,
     parse_since,
@@ -54,6 +55,22 @@ def _template_names() -> dict:
 @bp.app_template_filter("marked")
 def _marked(html: str | None):
     return safe_marked(html)
+
+
+@bp.app_template_filter("beijing")
+def _beijing(value) -> str:
+    """A capture time as ``2021-03-02 16:30 北京时间`` (stored times are UTC)."""
+    from indexer.citation import beijing_time
+
+    return beijing_time(value) or "未知时间"
+
+
+@bp.app_template_filter("public_source")
+def _public_source(source: str) -> str:
+    """A URL as it is; a local file by its name only, never its path on the server."""
+    from indexer.citation import public_source
+
+    return public_source(source or "")
 
 
 @bp.app_template_filter("hostname")
@@ -119,7 +136,8 @@ def document(doc_id: str):
     query = " ".join(request.args.get("q", "").split())[:MAX_QUERY_CHARS]
     view = document_view(doc, query)
     return render_template("doc.html", view=view, doc=doc, state=SearchState(query=query),
-                           cite=citation(doc), archive=archive_info(doc))
+                           cite=citation(doc), archive=archive_info(doc),
+                           embedded=embedded_metadata(doc))
 
 
 @bp.route("/doc/<docid:doc_id>/diff")

@@ -46,11 +46,13 @@
 
   var dialog = document.getElementById("cite-dialog");
 
-  function setField(name, value) {
+  function setField(name, value, text) {
     var nodes = dialog.querySelectorAll('[data-field="' + name + '"]');
     for (var i = 0; i < nodes.length; i++) {
       var node = nodes[i];
-      node.textContent = value == null ? "" : String(value);
+      if (!node.hasAttribute("data-keep-text")) {
+        node.textContent = text != null ? String(text) : (value == null ? "" : String(value));
+      }
       if (node.tagName === "A") {
         var href = safeHref(value);
         if (href) node.setAttribute("href", href); else node.removeAttribute("href");
@@ -81,11 +83,19 @@
                                           : "《" + data.title + "》");
         setField("gbt7714", data.gbt7714);
         setField("permalink", data.permalink);
-        setField("text_fragment_url", data.text_fragment_url);
+        // The link stays percent-encoded; what is shown is readable Chinese.
+        setField("text_fragment_url", data.text_fragment_url, data.text_fragment_display);
+        setField("in_text", data.in_text);
+        showSection("locator", !!data.locator);
+        showSection("permalink-note", !!data.access_url_is_permalink);
+        var downloads = data.downloads || {};
+        setField("download_ris", downloads.ris);
+        setField("download_bibtex", downloads.bibtex);
+        setField("download_csl", downloads["csl-json"]);
         showSection("fragment", !!data.text_fragment_url);
         var archive = data.archive;
         setField("archive_url", archive ? archive.url : "");
-        setField("archive_captured", archive ? (archive.captured || "未知") : "");
+        setField("archive_captured", archive ? (archive.captured_display || "未知") : "");
         setField("archive_sha256", archive ? archive.sha256 : "");
         showSection("archive", !!archive);
         var page = dialog.querySelector('[data-field="page_url"]');
