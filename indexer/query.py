@@ -34,6 +34,7 @@ same after normalisation) — an OR of those exact strings. Everything else stay
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -504,3 +505,137 @@ def parse_query(text: str) -> Node:
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"查询过长：{len(text)} 个字符（最多 {MAX_QUERY_CHARS} 个）")
     return _Parser(_lex(text)).parse()
+
+
+# ----------------------------------------------------------------------------- explaining
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a query was read: its canonical form and what was repaired to read it.
+
+    The parser is lenient (an open quote or bracket closes at the end, a lone ``-`` or ``OR``
+    is dropped); a user should see that, not wonder why a query "worked" differently.
+    """
+
+    understood: str  # the query as the engine ran it, in the query language
+    repairs: tuple[str, ...]  # one Chinese phrase per repair; empty when read as written
+
+    @property
+    def lenient(self) -> bool:
+        return bool(self.repairs)
+
+
+def read_query(text: str) -> Reading:
+    """The canonical form of ``text`` and the repairs the lenient parser made to it.
+
+    Raises QueryError as :func:`parse_query` does.
+    """
+    node = parse_query(text)
+    return Reading(unparse(node), tuple(_repairs(text)))
+
+
+def _repairs(text: str) -> list[str]:
+    if '"' not in text:
+        text = text.translate(_QUOTES)
+    repairs: list[str] = []
+    if text.count('"') % 2:
+        repairs.append("补上了缺少的后引号")
+    toks = _lex(text)
+    depth = stray = 0
+    for tok in toks:
+        if tok.kind == "LPAREN":
+            depth += 1
+        elif tok.kind == "RPAREN":
+            if depth:
+                depth -= 1
+            else:
+                stray += 1
+    if depth:
+        repairs.append("补上了缺少的右括号")
+    if stray:
+        repairs.append("忽略了多余的右括号")
+    if any(w == "-" for w in unicodedata.normalize("NFKC", _quote_doc_numbers(text)).split()):
+        repairs.append("忽略了单独的“-”")
+    kinds = ["START", *(t.kind for t in toks), "END"]
+    for before, kind, after in zip(kinds, kinds[1:], kinds[2:], strict=False):
+        if kind == "OR" and (before in ("START", "OR", "LPAREN", "NOT", "MINUS") or after in ("END", "OR", "RPAREN")):
+            repairs.append("忽略了两边缺少检索词的 OR")
+            break
+    for kind, after in itertools.pairwise(kinds):
+        if kind in ("MINUS", "NOT") and after in ("END", "OR", "RPAREN"):
+            repairs.append("忽略了后面缺少检索词的 -/NOT")
+            break
+    return list(dict.fromkeys(repairs))
+
+
+_FIELD_NAMES = {"title": "标题", "publisher": "发布机构", "docno": "文号", "region": "地区", "type": "类型"}
+_NEEDS_QUOTES = re.compile(r'[\s()"|&:]|^-|^(?:OR|AND|NOT|或)$')
+
+
+def _quoted(text: str) -> str:
+    return f'"{text}"' if _NEEDS_QUOTES.search(text) else text
+
+
+def _doc_number_term(node: Node) -> Term | None:
+    """The one string of an Or that is a 文号 written every way, else None."""
+    if isinstance(node, Or) and node.children and all(isinstance(c, Term) for c in node.children):
+        first = node.children[0]
+        fields = {c.field for c in node.children}
+        if len(fields) == 1 and [c.text for c in node.children] == doc_number_variants(first.text):
+            return first
+    return None
+
+
+def unparse(node: Node) -> str:
+    """``node`` written back in the query language (Chinese field names): what the engine ran."""
+    term = _doc_number_term(node)
+    if term is not None:
+        node = term
+    if isinstance(node, MatchAll):
+        return ""
+    if isinstance(node, Term):
+        if node.field == "status":
+            return "状态:已删除"
+        prefix = f"{_FIELD_NAMES[node.field]}:" if node.field in _FIELD_NAMES else ""
+        return prefix + _quoted(node.text)
+    if isinstance(node, Near):
+        word = "同句" if node.unit == "sentence" else "同段"
+        return f"{word}({' '.join(_quoted(t) for t in node.terms)})"
+    if isinstance(node, Range):
+        name = "年份" if node.field == "year" else "日期"
+
+        def bound(v: int | None) -> str:
+            if v is None:
+                return ""
+            return str(v) if node.field == "year" else f"{v // 10000:04d}-{v // 100 % 100:02d}-{v % 100:02d}"
+
+        if node.low == node.high:
+            return f"{name}:{bound(node.low)}"
+        return f"{name}:{bound(node.low)}..{bound(node.high)}"
+    if isinstance(node, Option):
+        return "版本:全部"
+    if isinstance(node, Not):
+        if isinstance(node.child, Term) and node.child.field == "status":
+            return "状态:在线"
+        inner = unparse(node.child)
+        return f"-({inner})" if isinstance(node.child, And | Or) and _doc_number_term(node.child) is None else f"-{inner}"
+    if isinstance(node, Or):
+        return " OR ".join(f"({unparse(c)})" if isinstance(c, And) else unparse(c) for c in node.children)
+    if isinstance(node, And):
+        return " ".join(f"({unparse(c)})" if isinstance(c, Or) and _doc_number_term(c) is None else unparse(c)
+                        for c in node.children)
+    if isinstance(node, Section):
+        names = " ".join(f"部分:{PART_NAMES[p]}" for p in sorted(node.parts))
+        rest = unparse(node.child)
+        return f"{names} {rest}".strip()
+    raise TypeError(node)
+
+
+def conjuncts(node: Node) -> list[Node]:
+    """The top-level AND parts of a query (one part when it is not an AND)."""
+    if isinstance(node, And):
+        return list(node.children)
+    if isinstance(node, MatchAll):
+        return []
+    return [node]

@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 import urllib.request
+from urllib.parse import quote
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -298,3 +299,51 @@ def test_the_report_outline_links_to_its_parts(page, server, seeded):
     box = page.locator(f"#{anchor}").bounding_box()
     assert box is not None and 0 <= box["y"] < 900, "the heading's paragraph is scrolled into view"
     assert "存在的主要问题" in page.locator(f"#{anchor}").inner_text()
+
+
+# ------------------------------------------------------------------ issue 14: queries explain themselves
+
+
+@pytest.mark.parametrize("typed", ["榆政办发[2017]46号", "榆政办发【2017】46号", "榆政办发(2017)46号",
+                                   "榆政办发（2017）46号", "榆政办发 [ 2017 ] 46号"])
+def test_doc_number_typed_with_any_brackets(page, server, typed):
+    """A 文号 as people type it finds what the 〔〕 form finds, and is highlighted as one string."""
+    expected = api_json(server, "/api/search?q=" + quote("榆政办发〔2017〕46号"))["total"]
+    page.goto(server + "/")
+    page.fill("#q", typed)
+    page.press("#q", "Enter")
+    page.wait_for_url("**/search?q=*")
+    assert total(page) == expected > 0
+    assert page.locator(".passage-text mark").first.inner_text() == "榆政办发〔2017〕46号"
+    assert page.locator(".notice.lenient").count() == 0
+
+
+def test_lenient_banner_and_zero_hit_help(page, server):
+    page.goto(server + "/")
+    page.fill("#q", '"行政复议')
+    page.press("#q", "Enter")
+    page.wait_for_url("**/search?q=*")
+    banner = page.locator(".notice.lenient")
+    assert banner.is_visible() and "已按 “行政复议” 理解" in banner.inner_text()
+    page.fill("#q", "行政复议 量子纠缠")
+    page.press("#q", "Enter")
+    page.wait_for_url("**%E9%87%8F%E5%AD%90*")
+    assert page.locator(".zero-missing .missing-term").all_inner_texts() == ["“量子纠缠”"]
+    offer = page.locator(".zero-without a")
+    count = int(page.locator(".zero-without strong").inner_text())
+    assert offer.inner_text() == "行政复议" and count > 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "zero-hit-help.png"))
+    offer.click()
+    page.wait_for_url("**/search?q=%E8%A1%8C%E6%94%BF%E5%A4%8D%E8%AE%AE")
+    assert total(page) == count
+    assert page.watch.console_errors == []
+
+
+def test_typing_suggestions_from_the_index(page, server):
+    page.goto(server + "/")
+    page.locator("#q").press_sequentially("青山")
+    page.wait_for_function("() => document.querySelectorAll('#q-suggest option').length > 0")
+    values = page.locator("#q-suggest option").evaluate_all("els => els.map(e => e.value)")
+    assert any(v.startswith("发布机构:") for v in values) and all("青山" in v for v in values)
+    assert page.watch.console_errors == []

@@ -77,3 +77,16 @@ def test_positive_strings_skip_negations_and_metadata():
 def test_status_takes_only_known_values() -> None:
     with pytest.raises(QueryError, match="deleted"):
         parse_query("status:whatever")
+
+
+def test_lenient_reading_is_reported_with_the_query_as_run():
+    from indexer.query import read_query
+
+    assert read_query('"行政复议').understood == "行政复议" and read_query('"行政复议').lenient
+    reading = read_query("(行政复议 OR 应诉")
+    assert reading.understood == "行政复议 OR 应诉" and "补上了缺少的右括号" in reading.repairs
+    assert read_query("同段(行政复议").understood == "同段(行政复议)"
+    assert read_query("OR").repairs and read_query("-").repairs and read_query("-").understood == ""
+    for exact in ("行政复议 应诉", "广政发[2018]68号", "标题:法治政府 -疫情", "(出庭 OR 应诉) 行政复议"):
+        assert not read_query(exact).lenient, exact
+        assert read_query(read_query(exact).understood).understood == read_query(exact).understood

@@ -202,7 +202,8 @@ def test_empty_result_and_malformed_queries_give_messages_not_errors(client):
     empty = client.get("/search?q=这个词肯定不存在于任何文件").get_data(as_text=True)
     assert "没有找到" in empty
     too_long = client.get("/search", query_string={"q": "法" * (MAX_QUERY_CHARS + 1)})
-    assert too_long.status_code == 400 and "检索式过长" in too_long.get_data(as_text=True)
+    # Cut at the engine's limit, and said so: never a silent cut, never a lost query.
+    assert too_long.status_code == 200 and "检索式过长" in too_long.get_data(as_text=True)
     for query in ("((", '"', "-", "同段(", "title:", "year:abc", "OR OR", "：", "\u0000"):
         response = client.get("/search", query_string={"q": query})
         assert response.status_code in (200, 400), query
@@ -458,7 +459,8 @@ def test_csv_export_has_bom_all_hits_and_neutralised_formulas(client):
 
 def test_api_search_has_the_cli_json_shape(client):
     data = client.get("/api/search?q=行政复议&n=2").get_json()
-    assert set(data) == set(SearchResults(query="", total=0, took_ms=0).to_dict())
+    # plus "explain": how the page read the query (lenient repairs, a cut, zero-hit help)
+    assert set(data) == set(SearchResults(query="", total=0, took_ms=0).to_dict()) | {"explain"}
     assert len(data["hits"]) == 2
     hit = data["hits"][0]
     for key in ("id", "title", "source", "publisher", "published", "doc_number", "region",
@@ -586,3 +588,31 @@ def test_the_structure_facet_counts_reports_by_missing_parts(client):
     assert values.get("缺：第一责任人履职、其他情况") == 2
     narrowed = client.get("/api/search?parts=缺：第一责任人履职、其他情况").get_json()
     assert sorted(h["title"][:4] for h in narrowed["hits"]) == ["县201", "漳河新区"]
+
+
+def test_lenient_banner_cut_notice_and_zero_hit_help(client, seeded):
+    html = client.get('/search?q="行政复议').get_data(as_text=True)
+    assert "已按 “" in text_of(html) and "补上了缺少的后引号" in html
+    assert "已按" not in client.get("/search?q=行政复议").get_data(as_text=True)
+    data = client.get("/api/search?q=行政复议 量子纠缠").get_json()
+    alone = client.get("/api/search?q=行政复议").get_json()["total"]
+    assert data["total"] == 0 and data["explain"]["zero_hits"]["missing"] == ["量子纠缠"]
+    assert data["explain"]["zero_hits"]["without"] == "行政复议"
+    assert data["explain"]["zero_hits"]["without_count"] == alone > 0
+    long = "法" * 1200
+    page = client.get(f"/search?q={long}")
+    assert page.status_code == 200 and "只检索了前 1000 个字符" in page.get_data(as_text=True)
+    error = client.get("/search?q=year:abc").get_data(as_text=True)
+    assert 'value="year:abc"' in error
+    missing = client.get("/doc/0000000000000000?q=行政复议").get_data(as_text=True)
+    assert 'value="行政复议"' in missing
+
+
+def test_typing_suggestions_come_from_the_index(client, seeded):
+    data = client.get("/api/suggest?q=行政复议 青山").get_json()
+    kinds = {s["kind"] for s in data["suggestions"]}
+    assert {"发布机构", "地区", "标题"} <= kinds
+    assert all(s["query"].startswith("行政复议 ") and "青山" in s["value"] for s in data["suggestions"])
+    publisher = next(s for s in data["suggestions"] if s["kind"] == "发布机构")
+    assert client.get("/api/search", query_string={"q": publisher["query"]}).get_json()["total"] > 0
+    assert client.get("/api/suggest?q=").get_json()["suggestions"] == []

@@ -24,6 +24,7 @@ from webui.viewdata import (
     parse_since,
     public_results,
     search_page,
+    suggestions,
 )
 
 bp = Blueprint("api", __name__)
@@ -41,10 +42,10 @@ def search():
     except BadRequest as err:
         return _error(400, str(err))
     try:
-        results = search_page(state).results  # the page's own data, facets included
+        page = search_page(state)  # the page's own data, facets and explanations included
     except QueryError as err:
         return _error(400, f"检索式有误：{err}")
-    return jsonify(public_results(results))
+    return jsonify({**public_results(page.results), "explain": page.explanation()})
 
 
 @bp.route("/doc/<docid:doc_id>")
@@ -117,6 +118,13 @@ def cite(doc_id: str):
         return Response(body, content_type=f"{media}; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
     return jsonify(citation(doc, paragraph))
+
+
+@bp.route("/suggest")
+def suggest():
+    """Typing suggestions for the search box: ``{"suggestions": [{value, kind, query}]}``."""
+    typed = " ".join(request.args.get("q", "").split())[:MAX_QUERY_CHARS]
+    return jsonify({"q": typed, "suggestions": suggestions(typed)})
 
 
 @bp.route("/stats")

@@ -15,10 +15,11 @@ from urllib.parse import urlencode
 from werkzeug.datastructures import MultiDict
 
 from indexer.api import FACETS, SORTS, SearchRequest
+from indexer.query import MAX_QUERY_CHARS as ENGINE_MAX_QUERY_CHARS
 
-#: Longest query accepted. Real queries are a few words; anything longer is a paste accident
-#: or an attempt to make the engine work hard.
-MAX_QUERY_CHARS = 256
+#: Longest query run: the engine's own limit. A longer one (a paste accident) is cut there and
+#: the page says so (``SearchState.cut_from``); nothing is cut silently.
+MAX_QUERY_CHARS = ENGINE_MAX_QUERY_CHARS
 #: Longest single filter value (publisher names are the long ones, ~40 characters).
 MAX_FILTER_CHARS = 100
 #: How many values one request may filter on, all facets together.
@@ -60,6 +61,7 @@ class SearchState:
     page: int = 1
     per_page: int = DEFAULT_PAGE_SIZE
     all_versions: bool = False  # ``versions=all``: also search earlier versions of changed pages
+    cut_from: int = 0  # the length of a query that was cut to MAX_QUERY_CHARS (0: not cut)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -68,8 +70,9 @@ class SearchState:
                   ) -> SearchState:
         """Parse and bound the query string; raise BadRequest with a Chinese message."""
         query = " ".join(args.get("q", "").split())
+        cut_from = 0
         if len(query) > MAX_QUERY_CHARS:
-            raise BadRequest(f"检索式过长：最多 {MAX_QUERY_CHARS} 个字符，当前 {len(query)} 个。")
+            cut_from, query = len(query), query[:MAX_QUERY_CHARS].rstrip()
 
         filters: dict[str, tuple[str, ...]] = {}
         count = 0
@@ -102,7 +105,7 @@ class SearchState:
         if versions not in ("", "all", "current"):
             raise BadRequest("版本参数无效：可选 all（包括旧版本）。")
         return cls(query=query, filters=filters, sort=sort, page=page, per_page=per_page,
-                   all_versions=versions == "all")
+                   all_versions=versions == "all", cut_from=cut_from)
 
     @property
     def is_empty(self) -> bool:
@@ -165,6 +168,9 @@ class SearchState:
 
     def without_filters(self) -> SearchState:
         return replace(self, filters={}, page=1)
+
+    def with_query(self, query: str) -> SearchState:
+        return replace(self, query=query, page=1, cut_from=0)
 
     def with_sort(self, sort: str) -> SearchState:
         return replace(self, sort=sort, page=1)

@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from markupsafe import Markup
@@ -23,6 +23,9 @@ from webui import external_url, get_backend
 from webui.chart import YearChart, year_chart
 from webui.highlight import mark_text
 from webui.state import MAX_RESULT_DEPTH, SearchState
+
+if TYPE_CHECKING:
+    from indexer.query import Reading
 
 
 def is_web_url(source: str | None) -> bool:
@@ -65,6 +68,14 @@ class SearchPage:
     results: SearchResults
     chart: YearChart | None
     pagination: Pagination
+    reading: Reading | None = None  # how the query was read, when it was repaired
+    zero_hits: dict[str, Any] | None = None  # which strings match nothing, and the rest's count
+
+    def explanation(self) -> dict[str, Any]:
+        """What the page says about the query itself (the JSON twin's ``explain``)."""
+        return {"understood": self.reading.understood if self.reading else None,
+                "repairs": list(self.reading.repairs) if self.reading else [],
+                "cut_from": self.state.cut_from or None, "zero_hits": self.zero_hits}
 
 
 def run_search(state: SearchState, *, passages: int = 3, facets: bool = True) -> SearchResults:
@@ -73,11 +84,52 @@ def run_search(state: SearchState, *, passages: int = 3, facets: bool = True) ->
 
 
 def search_page(state: SearchState) -> SearchPage:
+    from indexer.query import read_query
+
     results = run_search(state)
     _disjunctive_facets(state, results)
     chart = year_chart(results.facets.get("year", []), state.filters.get("year", ()))
+    reading = read_query(state.query) if state.query else None
     return SearchPage(state=state, results=results, chart=chart,
-                      pagination=paginate(results.total, state))
+                      pagination=paginate(results.total, state),
+                      reading=reading if reading and reading.lenient else None,
+                      zero_hits=zero_hit_help(state) if results.total == 0 and state.query else None)
+
+
+#: Zero-hit help counts each top-level part alone; a query of more parts gets no such help.
+ZERO_HIT_MAX_PARTS = 8
+
+
+def _count(state: SearchState, query: str) -> int:
+    request = SearchRequest(query=query, filters=dict(state.filters), limit=0, passages=0,
+                            facets=False, all_versions=state.all_versions)
+    return get_backend().search(request).total
+
+
+def zero_hit_help(state: SearchState) -> dict[str, Any] | None:
+    """For a query without hits: which of its strings (top-level AND parts) match nothing on
+    their own, and the query without them with its count, so that 行政复议 量子纠缠 says
+    "量子纠缠 has no match; 行政复议 alone has 601" instead of a generic hint."""
+    from indexer.query import And, Not, Option, conjuncts, parse_query, unparse
+
+    parts = conjuncts(parse_query(state.query))
+    if not parts or len(parts) > ZERO_HIT_MAX_PARTS:
+        return None
+    alone, missing, kept = [], [], []
+    for part in parts:
+        if isinstance(part, Not | Option):
+            kept.append(part)
+            continue
+        text = unparse(part)
+        count = _count(state, text)
+        alone.append({"query": text, "count": count})
+        (kept if count else missing).append(part)
+    help_: dict[str, Any] = {"missing": [unparse(m) for m in missing], "alone": alone,
+                             "without": None, "without_count": None}
+    if missing and any(not isinstance(k, Not | Option) for k in kept):
+        rest = unparse(kept[0] if len(kept) == 1 else And(tuple(kept)))
+        help_["without"], help_["without_count"] = rest, _count(state, rest)
+    return help_
 
 
 def _disjunctive_facets(state: SearchState, results: SearchResults) -> None:
@@ -106,6 +158,36 @@ def public_results(results: SearchResults) -> dict[str, Any]:
         for copy in hit.get("copies") or []:
             copy["source"] = public_source(copy.get("source") or "")
     return data
+
+
+#: Typing suggestions per kind.
+SUGGEST_PER_KIND = 5
+
+
+def suggestions(typed: str) -> list[dict[str, str]]:
+    """Publishers, regions and titles from the index containing the word being typed (the
+    last one of ``typed``), each as the whole query with that word replaced by a field search.
+    Everything comes from the index: no external service."""
+    from indexer.query import QueryError, _quoted
+
+    head, _, word = typed.rstrip().rpartition(" ")
+    word = word.strip().strip('"')
+    if not word or ":" in word or len(word) > 40:
+        return []
+    prefix = (head + " ") if head else ""
+    facets = overview().facets
+    out: list[dict[str, str]] = []
+    for kind, label, name in (("publisher", "发布机构", "发布机构"),
+                               ("county", "地区", "地区"), ("city", "地区", "地区"), ("province", "地区", "地区")):
+        found = [v.value for v in facets.get(kind, []) if word in v.value][:SUGGEST_PER_KIND]
+        out.extend({"value": v, "kind": label, "query": f"{prefix}{name}:{_quoted(v)}"} for v in found)
+    try:
+        titles = get_backend().search(SearchRequest(query=f"标题:{_quoted(word)}", limit=SUGGEST_PER_KIND,
+                                                    passages=0, facets=False)).hits
+    except QueryError:
+        titles = []
+    out.extend({"value": h.title, "kind": "标题", "query": f"{prefix}标题:{_quoted(h.title)}"} for h in titles if h.title)
+    return list({s["query"]: s for s in out}.values())[:3 * SUGGEST_PER_KIND]
 
 
 def overview() -> SearchResults:

@@ -234,9 +234,11 @@ def install_error_pages(app: Flask) -> None:
 
         if request.path.startswith("/api/"):
             return jsonify({"error": message, "status": status}), status
+        # The search box keeps what was typed, so the query can be corrected, not retyped.
+        query = " ".join(request.args.get("q", "").split())[:MAX_QUERY_CHARS]
         return render_template("error.html", status=status,
                                title=_STATUS_TEXT.get(status, "出错了"), message=message,
-                               state=SearchState()), status
+                               state=SearchState(query=query)), status
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):

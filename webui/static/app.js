@@ -132,6 +132,36 @@
     });
   }
 
+  // Typing suggestions: publishers, regions and titles from the index (/api/suggest).
+  var box = document.getElementById("q");
+  var list = document.getElementById("q-suggest");
+  if (box && list && box.dataset.suggest) {
+    var timer = null;
+    var asked = "";
+    box.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        var typed = box.value;
+        if (!typed.trim() || typed === asked) return;
+        asked = typed;
+        fetch(box.dataset.suggest + "?q=" + encodeURIComponent(typed), { headers: { "Accept": "application/json" } })
+          .then(function (response) { return response.ok ? response.json() : { suggestions: [] }; })
+          .then(function (data) {
+            if (box.value !== typed) return;
+            while (list.firstChild) list.removeChild(list.firstChild);
+            (data.suggestions || []).forEach(function (s) {
+              var option = document.createElement("option");
+              option.value = s.query;
+              option.label = s.kind + "：" + s.value;
+              list.appendChild(option);
+            });
+            list.setAttribute("data-for", typed);
+          })
+          .catch(function () { /* suggestions are optional */ });
+      }, 120);
+    });
+  }
+
   // "/" jumps to the search box, as on most search sites.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
