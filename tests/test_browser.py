@@ -13,9 +13,9 @@ import re
 import subprocess
 import sys
 import urllib.request
-from urllib.parse import quote
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from conftest_webui import (
