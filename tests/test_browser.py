@@ -230,7 +230,7 @@ def test_pasted_url_restores_the_same_state(context, server):
     assert (total(fresh), fresh.locator(".hit-title").all_inner_texts()) == state
     assert fresh.input_value("#q") == "行政复议"
     assert fresh.locator(".chip").count() == 1
-    assert fresh.locator(".sort .current").inner_text() == "最新"
+    assert fresh.locator(".sort .current").inner_text() == "发布日期（新→旧）"
     assert fresh.locator('section[data-facet="province"] li.selected').count() == 1
 
 
@@ -347,3 +347,115 @@ def test_typing_suggestions_from_the_index(page, server):
     values = page.locator("#q-suggest option").evaluate_all("els => els.map(e => e.value)")
     assert any(v.startswith("发布机构:") for v in values) and all("青山" in v for v in values)
     assert page.watch.console_errors == []
+
+
+# ------------------------------------------------------------------ issue 14: state, keyboard, a11y
+
+
+def page_types(seeded) -> dict[str, str]:
+    """One URL of every page type the UI has (the diff needs a changed page: test_crawl_changes)."""
+    doc, other = seeded.seed_ids[2], seeded.seed_ids[3]
+    return {"front": "/", "results": "/search?q=" + quote("行政复议"),
+            "zero-hits": "/search?q=" + quote("行政复议 量子纠缠"),
+            "reading": f"/doc/{doc}?q=" + quote("行政复议"), "cite": f"/doc/{doc}/cite?p=2",
+            "archive": f"/doc/{seeded.hostile_id}/archive", "help": "/help",
+            "compare": f"/compare?a={other}&b={doc}", "changes": "/changes?since=2000-01-01",
+            "error": "/doc/0000000000000000?q=" + quote("行政复议")}
+
+
+def serious_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_axe_finds_no_serious_violations_on_any_page_type(page, server, seeded):
+    found: dict[str, list[str]] = {}
+    for name, path in page_types(seeded).items():
+        page.goto(server + path)
+        assert page.locator("h1").count() >= 1, f"{name}: no h1"
+        found[name] = serious_violations(page)
+    page.goto(server + page_types(seeded)["reading"])
+    page.locator(".doc-body a.cite-link").first.click()
+    page.locator("#cite-dialog-gbt").wait_for(state="visible")
+    found["citation dialog"] = serious_violations(page)
+    assert {k: v for k, v in found.items() if v} == {}
+    assert len(found) == 11
+
+
+def test_back_link_and_new_search_keep_filters_sort_and_page_size(page, server):
+    start = (server + "/search?q=" + quote("法治") + "&province=" + quote("湖北省") + "&sort=-date&n=20")
+    page.goto(start)
+    hits = total(page)
+    page.locator(".hit-title a").first.click()
+    page.wait_for_url("**/doc/*")
+    back = page.locator("nav.back a")
+    assert "保留筛选" in back.inner_text()
+    back.click()
+    page.wait_for_url("**/search?*")
+    assert "province=" in page.url and "sort=-date" in page.url and "n=20" in page.url
+    assert total(page) == hits and page.locator(".per-page .current").inner_text() == "20"
+    page.locator(".hit-title a").first.click()
+    page.wait_for_url("**/doc/*")
+    page.fill("#q", "行政复议")
+    page.press("#q", "Enter")
+    page.wait_for_url("**/search?*")
+    assert "province=" in page.url and "sort=-date" in page.url and "n=20" in page.url
+    assert page.locator(".chip").count() == 1
+
+
+def test_keyboard_only_cites_one_paragraph_and_skip_link_reaches_results(page, server, seeded):
+    page.goto(server + "/search?q=" + quote("行政复议"))
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => !!document.activeElement.closest('#results')")
+
+    page.goto(server + f"/doc/{seeded.seed_ids[2]}")
+    for _presses in range(400):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.matches('.para a.cite-link')"):
+            break
+    else:
+        pytest.fail("Tab never reached a per-paragraph 引用 link")
+    focused = page.locator(".para a.cite-link:focus")
+    assert float(focused.evaluate("e => getComputedStyle(e).opacity")) == 1.0 and focused.is_visible()
+    number = int(focused.evaluate("e => e.closest('.para').id.slice(1)"))
+    page.keyboard.press("Enter")
+    page.locator("#cite-dialog-gbt").wait_for(state="visible")
+    assert page.locator('#cite-dialog [data-field="target"]').inner_text().endswith(f"第 {number} 段")
+    assert page.locator("#cite-dialog-permalink").inner_text().endswith(f"#p{number}")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "keyboard-cite-paragraph.png"))
+    page.keyboard.press("Escape")
+    assert not page.locator("#cite-dialog").is_visible()
+
+
+def test_phone_filters_drawer(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
+                                  has_touch=True)
+    try:
+        page = context.new_page()
+        watch = PageWatch(page)
+        page.goto(server + "/search?q=" + quote("法治"))
+        facets = page.locator("#facets")
+        assert not facets.is_visible()
+        first_hit = page.locator(".hit").first.bounding_box()
+        assert first_hit is not None and first_hit["y"] < 844, "the first hit is on the first screen"
+        assert page.locator("#q").bounding_box()["width"] > 300
+        toggle = page.locator("button.filter-toggle")
+        toggle.click()
+        assert facets.is_visible() and toggle.get_attribute("aria-expanded") == "true"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "phone-filter-drawer.png"))
+        value = facets.locator('section[data-facet="province"] a').first
+        expected = int(value.locator(".facet-count").inner_text())
+        value.click()
+        page.wait_for_url("**province=*")
+        assert total(page) == expected
+        assert watch.console_errors == [] and watch.dialogs == []
+    finally:
+        context.close()

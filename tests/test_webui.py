@@ -482,7 +482,7 @@ def test_same_state_from_a_pasted_url(client):
     html = client.get(url).get_data(as_text=True)
     assert 'value="法治"' in html
     assert "省份：湖北省" in text_of(html)
-    assert '<span class="current" aria-current="true">最新</span>' in html
+    assert '<span class="current" aria-current="true">发布日期（新→旧）</span>' in html
     # Every facet link keeps query, sort and page size.
     for href in (h for h in links(html) if h.startswith("/search?") and "city=" in h):
         params = parse_qs(urlsplit(href.replace("&amp;", "&")).query)

@@ -33,7 +33,7 @@ MAX_RESULT_DEPTH = 1000
 
 #: Chinese labels for the facets, in the order the sidebar shows them.
 FACET_LABELS: dict[str, str] = {
-    "year": "年份",
+    "year": "报告年度",  # the year the report is about (title), else the publication year
     "province": "省份",
     "city": "城市",
     "county": "区县",
@@ -43,7 +43,8 @@ FACET_LABELS: dict[str, str] = {
     "parts": "报告结构",
     "status": "状态",
 }
-SORT_LABELS: dict[str, str] = {"relevance": "相关度", "-date": "最新", "date": "最早"}
+#: Sort labels name the date they order by: 发布日期, not the 报告年度 of the year facet.
+SORT_LABELS: dict[str, str] = {"relevance": "相关度", "-date": "发布日期（新→旧）", "date": "发布日期（旧→新）"}
 
 assert set(FACET_LABELS) == set(FACETS), "every facet needs a Chinese label"
 assert set(SORT_LABELS) == set(SORTS), "every sort needs a Chinese label"

@@ -133,9 +133,15 @@ def help_page():
 @bp.route("/doc/<docid:doc_id>")
 def document(doc_id: str):
     doc = _load_document(doc_id)
-    query = " ".join(request.args.get("q", "").split())[:MAX_QUERY_CHARS]
+    # The search this page was opened from (filters, sort, page size, page): the back link
+    # and the search box keep it, so returning or searching again loses nothing.
+    try:
+        state = SearchState.from_args(request.args)
+    except BadRequest:
+        state = SearchState(query=" ".join(request.args.get("q", "").split())[:MAX_QUERY_CHARS])
+    query = state.query
     view = document_view(doc, query)
-    return render_template("doc.html", view=view, doc=doc, state=SearchState(query=query),
+    return render_template("doc.html", view=view, doc=doc, state=state,
                            cite=citation(doc), archive=archive_info(doc),
                            embedded=embedded_metadata(doc))
 

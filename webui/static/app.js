@@ -3,6 +3,23 @@
 // Data from the server is only ever put into the page with textContent or as an href.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
+
+  // 筛选 drawer on narrow screens (CSS shows the button only there).
+  var facets = document.getElementById("facets");
+  var toggle = document.querySelector("[data-filter-toggle]");
+  function setDrawer(open) {
+    if (!facets || !toggle) return;
+    facets.classList.toggle("open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) { var first = facets.querySelector("a, button"); if (first) first.focus(); } else { toggle.focus(); }
+  }
+  if (toggle) toggle.addEventListener("click", function () { setDrawer(!facets.classList.contains("open")); });
+  var close = document.querySelector("[data-filter-close]");
+  if (close) close.addEventListener("click", function () { setDrawer(false); });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && facets && facets.classList.contains("open")) setDrawer(false);
+  });
 
   function copyText(text, button) {
     function done(ok) {
