@@ -9,7 +9,8 @@ setup(
     python_requires=">=3.11",
     packages=find_packages(include=["govsearch", "govsearch.*", "indexer", "indexer.*",
                                     "extract", "extract.*", "archive", "archive.*",
-                                    "crawl", "crawl.*", "webui", "webui.*"]),
+                                    "crawl", "crawl.*", "webui", "webui.*",
+                                    "research", "research.*"]),
     include_package_data=True,
     package_data={"webui": ["templates/*", "static/*"], "extract": ["data/*"]},
     install_requires=[

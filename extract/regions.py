@@ -23,8 +23,8 @@ from pathlib import Path
 from indexer.document import Region
 
 __all__ = [
-    "province_from_name_start", "region_code_from_credit_code", "region_from_code",
-    "region_from_host", "resolve_region",
+    "LEVELS", "divisions", "province_from_name_start", "region_code_from_credit_code",
+    "region_from_code", "region_from_host", "resolve_region",
 ]
 
 _DATA_DIR = Path(__file__).parent / "data"
@@ -68,6 +68,7 @@ class _Table:
     first_chars: dict[str, list[int]] = field(default_factory=dict)  # char → name lengths
     # 市中区, 老城区…: real divisions, matched only right after their city (济南市市中区)
     generic: dict[str, set[str]] = field(default_factory=dict)
+    current: set[str] = field(default_factory=set)  # codes of divisions that exist today
 
 
 def _level(code: str) -> int:
@@ -104,6 +105,8 @@ def _table() -> _Table:
             code, name, status = line.rstrip("\n").split("\t")
             if status == "current" or code not in table.names:
                 table.names[code] = name
+            if status == "current":
+                table.current.add(code)
             if name in _GENERIC_NAMES:
                 if status == "current":
                     table.generic.setdefault(name, set()).add(code)
@@ -202,6 +205,37 @@ def region_from_code(code: str | None) -> Region:
     if level == 2:
         county = table.names[code]
     return Region(province=province, city=city, county=county, code=code)
+
+
+#: Levels of government, for :func:`divisions`.
+LEVELS: tuple[str, ...] = ("province", "city", "county")
+
+
+def divisions(level: str, province: str | None = None, city: str | None = None) -> list[Region]:
+    """Every current division at ``level`` ("province", "city" or "county") as a full Region,
+    in code order; ``province`` and ``city`` (names as in the table) narrow the list.
+
+    The list of governments that owe something (an annual report, say) is this table, not the
+    documents we happen to hold: a tracker built from the documents could never show who is
+    missing. Municipalities (北京市…) have no city level: their districts are counties whose
+    city is the municipality, as :func:`region_from_code` gives them. Counties directly under
+    a province (仙桃市) have no city. Abolished divisions are left out.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    wanted = LEVELS.index(level)
+    table = _table()
+    out = []
+    for code in sorted(table.current):
+        if _level(code) != wanted or (wanted == 1 and code[:2] in _MUNICIPALITIES):
+            continue
+        region = region_from_code(code)
+        if province and region.province != province:
+            continue
+        if city and region.city != city:
+            continue
+        out.append(region)
+    return out
 
 
 _CREDIT_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

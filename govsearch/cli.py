@@ -15,6 +15,7 @@ import click
 from govsearch.commands.compare import compare
 from govsearch.commands.crawl import crawl, reindex
 from govsearch.commands.extract import extract
+from govsearch.commands.research import tracker_command, trend
 from govsearch.commands.serve import serve
 from indexer import Document, QueryError, SearchBackend, SearchRequest, open_index
 from indexer.api import FACETS, MAX_LIMIT, SORTS
@@ -78,6 +79,8 @@ main.add_command(crawl)
 main.add_command(reindex)
 main.add_command(serve)
 main.add_command(compare)
+main.add_command(trend)
+main.add_command(tracker_command)
 
 
 # ----------------------------------------------------------------------------- index

@@ -8,14 +8,15 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OURS = ("indexer", "extract", "archive", "crawl", "webui", "govsearch")
+OURS = ("indexer", "extract", "archive", "crawl", "research", "webui", "govsearch")
 #: package → the packages of ours it may import (docs/architecture.md, "imports").
 ALLOWED = {
     "indexer": {"indexer"},
     "archive": {"archive"},
     "extract": {"extract", "indexer"},
     "crawl": {"crawl", "archive", "extract", "indexer"},
-    "webui": {"webui", "indexer", "archive", "extract"},
+    "research": {"research", "indexer", "extract"},
+    "webui": {"webui", "indexer", "archive", "extract", "research"},
     "govsearch": set(OURS),
 }
 

@@ -95,9 +95,10 @@ def create_app(data_dir: str | os.PathLike[str] | None = None, *,
     app.jinja_env.lstrip_blocks = True
     app.extensions["govsearch_backend"] = _BackendHolder(Path(data_dir), backend)
 
-    from webui import api, feeds, security, views
+    from webui import api, feeds, research, security, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(research.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
     security.install(app)
