@@ -2,8 +2,9 @@
 
 Imported by tests/test_research.py and tests/test_browser_research.py (not a conftest plugin).
 Bodies stay under indexer.dedup.MIN_CHARS, so no two documents fold into one hit (the copies of
-汉阳区's report are two hits, as the tracker sees them). Every district's expected tracker row is in :data:`EXPECTED_ROWS`, written out by hand from
-the documents below, not computed by the code under test.
+汉阳区's report are two hits, as the tracker sees them). Every district's expected tracker row
+is in :data:`EXPECTED_ROWS`, written out by hand from the documents below, not computed by the
+code under test.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
@@ -224,7 +224,7 @@ def test_trends_by_year_figures(backend) -> None:
     assert fuyi["2019"] == 2 and fuyi["2021"] == 1 and fuyi["2018"] == 0
     point = result.series[0].points[1]
     assert point.key == "2019" and point.share == pytest.approx(2 / 2)
-    assert [p for p in result.series[1].points if p.key == "2022"][0].count == 2  # t5 and 武昌区 2022
+    assert next(p for p in result.series[1].points if p.key == "2022").count == 2  # t5 and 武昌区 2022
 
 
 def test_trends_by_province_keeps_gbt_order_and_range(backend) -> None:
