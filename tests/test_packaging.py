@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("govsearch", "indexer", "extract", "archive", "crawl", "webui")
+PACKAGES = ("govsearch", "indexer", "extract", "archive", "crawl", "research", "webui")
 
 
 def _requirements() -> tuple[set[str], set[str]]:
