@@ -6,8 +6,3 @@ that the CLI (``govsearch tracker`` / ``govsearch trend``) and the web UI (``/tr
 ``/trends`` and their JSON twins) render. The report-structure part of issue 13 lives in
 ``indexer.sections``; these views only read its results.
 """
-
-from research.tracker import Tracker, TrackerError, tracker
-from research.trends import TrendError, Trends, trends
-
-__all__ = ["Tracker", "TrackerError", "TrendError", "Trends", "tracker", "trends"]

@@ -309,3 +309,27 @@ def test_cli_tracker_and_trend(indexed) -> None:
     assert "广东省\t2" in table.output
     bad = runner.invoke(main, ["--data-dir", data_dir, "trend", "年份:abc"])
     assert bad.exit_code != 0 and "年份" in bad.output
+
+
+def test_trends_stay_exact_when_the_engine_cuts_a_facet_list(indexed, monkeypatch) -> None:
+    """The engine returns at most MAX_VALUES values per facet; past the cut a value is unknown,
+    not zero, and is counted by a search of its own. Simulated with a cut at 2 values."""
+    import indexer.facets
+    import research.trends
+
+    def run():
+        b = open_index(indexed[0], readonly=True)  # a fresh backend: nothing cached from other tests
+        try:
+            by_year = trends(b, ["行政复议", "出庭应诉率"], by="year", year_from=2018, year_to=2024)
+            by_province = trends(b, ["出庭应诉率"], by="province")
+        finally:
+            b.close()
+        return ([(p.key, p.count, p.base) for s in by_year.series for p in s.points],
+                [(p.key, p.count, p.base) for s in by_province.series for p in s.points])
+
+    full = run()
+    monkeypatch.setattr(indexer.facets, "MAX_VALUES", 2)
+    monkeypatch.setattr(research.trends, "MAX_VALUES", 2)
+    cut = run()
+    assert cut == full
+    assert sum(1 for _key, count, _base in full[0] if count) > 2  # the cut really hid values
