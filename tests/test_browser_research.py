@@ -115,6 +115,8 @@ def test_tracker_table_and_links(page, server):
     rows = page.locator("table.tracker-rows tbody tr")
     assert rows.count() == len(EXPECTED_ROWS)
     assert [r.get_attribute("data-status") for r in rows.all()] == [status for _, status, *_ in EXPECTED_ROWS]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "tracker.png"), full_page=True)
     # Keyboard: the first link in the table body is reachable and is the first government's search.
     first = page.locator("table.tracker-rows tbody tr th a").first
     first.focus()
