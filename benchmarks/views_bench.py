@@ -56,6 +56,10 @@ def build(work: Path, n: int, seed: int, workers: int) -> Path:
     data = work / "data"
     marker = work / f"BUILT-{n}-{seed}"
     if marker.exists():
+        try:
+            WhooshBackend(data, readonly=True).close()
+        except QueryError as err:  # built by an older version: the engine refuses it
+            raise SystemExit(f"{err}\n请删除 {data} 与 {marker} 后重跑（重建约需半小时）。") from None
         print(f"重用已建索引 {data}（{n} 篇）", flush=True)
         return data
     corpus = work / f"corpus-{n}-{seed}.jsonl"
