@@ -269,6 +269,8 @@ def test_trends_html_and_csv(client) -> None:
     assert by_province.count('class="bar s0"') == len(client.get("/api/trends?q=行政复议&by=province")
                                                       .get_json()["keys"])
     assert client.get("/trends").status_code == 200  # the empty form
+    submitted = client.get("/trends?q=行政复议&q=&q=+&q=&q=&by=year").get_data(as_text=True)  # as the form sends it
+    assert 'href="/trends.csv?q=%E8%A1%8C%E6%94%BF%E5%A4%8D%E8%AE%AE&amp;by=year"' in submitted
     bad = client.get("/trends?q=" + "&q=".join("abcdef"))
     assert bad.status_code == 400
     assert client.get("/api/trends?q=a&by=city").get_json()["status"] == 400

@@ -107,7 +107,8 @@ class TrendsPage:
 
 def trends_page(args: MultiDict[str, str]) -> TrendsPage:
     """Parse the query string and compute; raises ParamError, TrendError or QueryError."""
-    queries = [" ".join(q.split()) for q in args.getlist("q")][: MAX_QUERIES + 5]
+    # The form has five query fields; the empty ones are not queries (nor carried in links).
+    queries = [q for q in (" ".join(raw.split()) for raw in args.getlist("q")) if q][: MAX_QUERIES + 5]
     for q in queries:
         if len(q) > MAX_QUERY_CHARS:
             raise ParamError(f"检索式过长：最多 {MAX_QUERY_CHARS} 个字符。")
