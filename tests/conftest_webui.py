@@ -6,9 +6,15 @@ lead's tests/conftest.py stays untouched).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
+import os
+import re
+import subprocess
+import sys
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,3 +117,27 @@ def build_seeded_index(data_dir: Path, *, with_capture: bool = True) -> SeededIn
         backend.close()
     return SeededIndex(data_dir=data_dir, seed_ids=[d.id for d in seed_docs],
                        hostile_id=hostile.id, seed_docs=seed_docs)
+
+
+@contextlib.contextmanager
+def serve(data_dir: Path) -> Iterator[str]:
+    """``govsearch serve --port 0`` over ``data_dir`` in a subprocess, as a user runs it; yields
+    its base URL (the first line it prints names the real port) and stops it afterwards."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "govsearch", "--data-dir", str(data_dir), "serve",
+         "--host", "127.0.0.1", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"}, cwd=ROOT)
+    try:
+        line = process.stdout.readline()  # blocks until the server has bound its socket
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert match, f"govsearch serve did not start: {line!r}"
+        yield f"http://127.0.0.1:{match.group(1)}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import subprocess
-import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +22,7 @@ from conftest_webui import (
     SCRIPT_PAYLOAD,
     SeededIndex,
     build_seeded_index,
+    serve,
 )
 
 pytestmark = pytest.mark.browser
@@ -68,25 +66,8 @@ def seeded(tmp_path_factory) -> SeededIndex:
 
 @pytest.fixture(scope="module")
 def server(seeded) -> Iterator[str]:
-    """``govsearch serve --port 0`` in a subprocess; its first line names the real port."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "govsearch", "--data-dir", str(seeded.data_dir), "serve",
-         "--host", "127.0.0.1", "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT)
-    try:
-        line = process.stdout.readline()  # blocks until the server has bound its socket
-        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-        assert match, f"govsearch serve did not start: {line!r}"
-        yield f"http://127.0.0.1:{match.group(1)}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stdout.close()
+    with serve(seeded.data_dir) as url:
+        yield url
 
 
 class PageWatch:

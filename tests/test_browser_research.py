@@ -8,17 +8,15 @@ Same set-up as tests/test_browser.py (system Chromium through Playwright, the re
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest_research import EXPECTED_ROWS, build_research_index
-from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, PageWatch, _unavailable
+from conftest_webui import serve
+from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PageWatch, _unavailable
 
 pytestmark = pytest.mark.browser
 
@@ -43,23 +41,8 @@ def browser():
 def server(tmp_path_factory) -> Iterator[str]:
     data_dir = tmp_path_factory.mktemp("research-browser")
     build_research_index(data_dir)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "govsearch", "--data-dir", str(data_dir), "serve", "--host", "127.0.0.1", "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        cwd=ROOT)
-    try:
-        line = process.stdout.readline()  # blocks until the server has bound its socket
-        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-        assert match, f"govsearch serve did not start: {line!r}"
-        yield f"http://127.0.0.1:{match.group(1)}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stdout.close()
+    with serve(data_dir) as url:
+        yield url
 
 
 @pytest.fixture
