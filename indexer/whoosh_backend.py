@@ -24,8 +24,6 @@ Fields (see make_schema):
 
 from __future__ import annotations
 
-import json
-import multiprocessing
 import os
 import threading
 import time
@@ -38,11 +36,8 @@ import numpy as np
 from whoosh import analysis as wanalysis
 from whoosh import columns, fields, formats
 from whoosh import index as windex
-from whoosh import writing as windex_writing
-from whoosh.index import LockError
-from whoosh.reading import SegmentReader
 
-from indexer import arrayfile, dedup, formatfile, textindex, whoosh_patches, wordindex
+from indexer import formatfile, whoosh_patches
 from indexer.api import (
     MAX_LIMIT,
     SORTS,
@@ -60,20 +55,17 @@ from indexer.document import Document
 from indexer.evaluate import evaluate, tiers
 from indexer.facets import count_facets, filter_mask
 from indexer.highlight import best_passages, highlight
-from indexer.prepare import bounded_imap, prepare_safely
 from indexer.query import MatchAll, Node, has_option, parse_query, positive_strings
 from indexer.ranking import DEFAULT_BM25F, DEFAULT_PROXIMITY
-from indexer.view import SegmentData, View, beside, load_segment, segment_texts
+from indexer.view import SegmentData, View, load_segment
+from indexer.writer import IndexWriter
 
 whoosh_patches.apply()
 
 
 INDEX_NAME = "govsearch"
 
-WRITER_MEMORY_MB = 512  # Whoosh's posting pool; smaller spills to disk via pickle, much slower
 RESULT_CACHE_SIZE = 64  # ranked results per index generation: paging is a cache hit
-SMALL_BATCH = 32  # below this, analysing in this process beats starting workers
-SMALL_SEGMENT = 200  # live documents: smaller segments are merged at each commit
 
 
 class WordsField(fields.FieldType):
@@ -105,26 +97,6 @@ def make_schema() -> fields.Schema:
     )
 
 
-# ----------------------------------------------------------------------------- merge policy
-
-
-def _merge_small(writer: Any, segments: list[Any]) -> list[Any]:
-    """Whoosh merge policy: fold segments with fewer than SMALL_SEGMENT live documents into
-    the segment being written. A crawl that commits a few documents at a time would
-    otherwise leave thousands of tiny segments; large segments are never rewritten while
-    indexing (rewriting them at every commit made long runs quadratic)."""
-    small = [s for s in segments if s.doc_count() < SMALL_SEGMENT]
-    if len(small) < 2 and not (small and writer._added):
-        return segments
-    for segment in small:
-        reader = SegmentReader(writer.storage, writer.schema, segment)
-        try:
-            writer.add_reader(reader)
-        finally:
-            reader.close()
-    return [s for s in segments if s not in small]
-
-
 # ----------------------------------------------------------------------------- the backend
 
 
@@ -153,10 +125,15 @@ class WhooshBackend:
         self._view: View | None = None
         self._checked = 0.0
         self._segments: dict[str, SegmentData] = {}
+        self._writer = IndexWriter(self.ix, self.path, readonly=readonly, workers=self.workers, lock=self._lock,
+                                   current_view=self._current_view, invalidate=self._invalidate)
         self.bm25f = DEFAULT_BM25F
         self.proximity = DEFAULT_PROXIMITY
 
     # -- reading -----------------------------------------------------------------
+
+    def _invalidate(self) -> None:
+        self._checked = 0.0  # a commit happened: check for a new generation on the next read
 
     def _current_view(self) -> View:
         """The view of the latest committed generation (checked at most every 0.2 s)."""
@@ -345,188 +322,15 @@ class WhooshBackend:
                 "facets": {k: [v.__dict__ for v in vals] for k, vals in count_facets(view.facets, all_ids).items()},
             }
 
-    # -- writing --------------------------------------------------------------------
+    # -- writing ------------------------------------------------------------------------
 
-    def _writer(self) -> Any:
-        # One writer in this process. Not Whoosh's parallel MpWriter: its sub-writer processes
-        # inherit the write lock, and if this process is killed they wait forever holding it.
-        if self.readonly:
-            raise QueryError("索引以只读方式打开")
-        try:
-            return self.ix.writer(timeout=30.0, limitmb=WRITER_MEMORY_MB)
-        except LockError:
-            raise QueryError(f"另一个进程正在写入索引 {self.path}（30 秒内未释放写锁）") from None
-
-    def _commit(self, writer: Any, mergetype: Callable[[Any, list[Any]], list[Any]] = _merge_small) -> None:
-        """Whoosh's ``SegmentWriter.commit``, plus the text index of every new segment, written
-        before the table of contents names the segment: a reader never sees a committed
-        segment without its text index, and a crash before the TOC leaves only files that
-        Whoosh's next commit deletes."""
-        segments = writer._merge_segments(mergetype, None, None)
-        if writer._added:
-            segments.append(writer._finalize_segment())
-        else:
-            writer._close_segment()
-        for segment in segments:
-            text_path, word_path = beside(self.path, segment, textindex.SUFFIX), beside(self.path, segment, wordindex.SUFFIX)
-            if text_path.exists() and word_path.exists():
-                continue
-            reader = SegmentReader(writer.storage, writer.schema, segment)
-            try:
-                if not text_path.exists():
-                    textindex.write(text_path, textindex.build(segment_texts(reader)))
-                if not word_path.exists():
-                    wordindex.write(word_path, wordindex.build(reader))
-            finally:
-                reader.close()
-        writer._commit_toc(segments)
-        for suffix in (textindex.SUFFIX, wordindex.SUFFIX):
-            arrayfile.remove_stale_temporaries(self.path, suffix)
-        writer._finish()
-
-    def add(
-        self,
-        documents: Iterable[Document],
-        progress: Callable[[int], None] | None = None,
-        batch_size: int = 1000,
-    ) -> IndexReport:
-        """Add or replace documents; commits every ``batch_size`` documents so that a crash
-        loses at most the current batch, and reports what happened to each document."""
-        report = IndexReport()
-        with self._lock:
-            view = self._current_view()
-            known = {doc_id: view.meta[i].get("fp") for doc_id, i in view.by_id.items()}
-        pool = None
-        small = isinstance(documents, Sequence) and len(documents) < SMALL_BATCH
-        if self.workers > 1 and not small:
-            pool = multiprocessing.get_context("fork").Pool(self.workers)
-            prepared = bounded_imap(pool, prepare_safely, documents, window=8 * self.workers)
-        else:
-            prepared = map(prepare_safely, documents)
-        writer = None
-        batch: set[str] = set()  # ids added since the last commit
-        new_in_batch = 0  # documents that did not exist before (the live count must grow by this)
-        batch_lsh: dict[str, list[tuple[np.ndarray, str, str]]] = {}
-
-        unmerged = False
-
-        def commit(final: bool) -> None:
-            nonlocal writer, new_in_batch, batch_lsh, unmerged
-            unmerged = not final
-            before = self.ix.doc_count()
-            # Batches of a long run are committed without merging: merging on every commit
-            # re-reads the growing older segments each time (quadratic; 85% of the time of a
-            # 20,000-document run). The run's last commit merges the small segments once.
-            self._commit(writer, _merge_small if final else windex_writing.NO_MERGE)
-            writer = None
-            after = self.ix.doc_count()
-            if after != before + new_in_batch:
-                # A commit must never lose documents silently; say so if it ever does.
-                raise QueryError(f"索引提交后文档数为 {after}，应为 {before + new_in_batch}：请重新运行同一索引命令")
-            batch.clear()
-            new_in_batch, batch_lsh = 0, {}
-            self._checked = 0.0
-
-        try:
-            for doc_id, data, error in prepared:
-                if progress:
-                    progress(1)
-                if data is None:
-                    report.failed.append((doc_id, error or "unknown error"))
-                    continue
-                if known.get(doc_id) == data["meta"]["fp"]:
-                    report.unchanged += 1
-                    continue
-                if doc_id in batch:
-                    commit(final=False)  # the same id twice in one batch: a delete only sees committed documents
-                if writer is None:
-                    writer = self._writer()
-                    with self._lock:
-                        view = self._current_view()
-                if self._assign_group(view, data, batch_lsh):
-                    report.copies.append((doc_id, data["meta"]["dup"]))
-                meta, sig = data["meta"], data["sig"]
-                if doc_id in known:
-                    writer.delete_by_term("id", doc_id)
-                    report.updated += 1
-                else:
-                    report.added += 1
-                    new_in_batch += 1
-                known[doc_id] = meta["fp"]
-                batch.add(doc_id)
-                writer.add_document(
-                    id=doc_id,
-                    words=data["words"],
-                    title_words=data["title_words"],
-                    m=data["m"],
-                    f=json.dumps(meta, ensure_ascii=False).encode("utf-8"),
-                    mh=sig.tobytes() if sig is not None else b"",
-                    doc=data["doc"],
-                )
-                if len(batch) >= batch_size:
-                    commit(final=False)
-            if writer is None and unmerged:
-                writer = self._writer()  # nothing left to add: just merge the batch segments
-            if writer is not None:
-                commit(final=True)
-        finally:
-            if writer is not None:
-                writer.cancel()
-            if pool is not None:
-                pool.terminate()
-                pool.join()
-        return report
-
-    def _assign_group(self, view: View, data: dict[str, Any],
-                      batch_lsh: dict[str, list[tuple[np.ndarray, str, str]]]) -> bool:
-        """Give a near-duplicate the group of the first committed or batched document it
-        matches; True when it joined another document's group (it is a copy)."""
-        meta, sig = data["meta"], data["sig"]
-        meta["dup"] = meta["id"]
-        if sig is None:
-            return False
-        tokens = dedup.band_tokens(sig)
-
-        def candidates() -> Iterator[tuple[np.ndarray, str, str]]:
-            for token in tokens:
-                yield from batch_lsh.get(token, [])
-                for data_k, offset in zip(view.data, view.offsets.tolist(), strict=True):
-                    for local in data_k.bands().get(token, ()):
-                        j = offset + local
-                        if view.live[j] and view.ids[j] != meta["id"]:
-                            other = view.meta[j]
-                            yield (np.frombuffer(view.sigs[j], dtype=np.uint64), other.get("ry", ""),
-                                   other.get("dup") or other["id"])
-
-        rejected: set[str] = set()
-        for other_sig, other_year, group in candidates():
-            if group in rejected:
-                continue
-            if dedup.same_text(sig, other_sig, meta.get("ry", ""), other_year):
-                meta["dup"] = group
-                break
-            rejected.add(group)
-        for token in tokens:
-            batch_lsh.setdefault(token, []).append((sig, meta.get("ry", ""), meta["dup"]))
-        return meta["dup"] != meta["id"]
+    def add(self, documents: Iterable[Document], progress: Callable[[int], None] | None = None,
+            batch_size: int = 1000) -> IndexReport:
+        """Add or replace documents; commits every ``batch_size`` documents (indexer/writer.py)."""
+        return self._writer.add(documents, progress, batch_size)
 
     def delete(self, ids: Iterable[str]) -> int:
-        wanted = list(ids)
-        with self._lock:
-            view = self._current_view()
-            present = [i for i in wanted if i in view.by_id]
-        if not present:
-            return 0
-        writer = self._writer()
-        try:
-            for doc_id in present:
-                writer.delete_by_term("id", doc_id)
-            self._commit(writer)
-        except BaseException:
-            writer.cancel()
-            raise
-        self._checked = 0.0
-        return len(present)
+        return self._writer.delete(ids)
 
     def close(self) -> None:
         with self._lock:

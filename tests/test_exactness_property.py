@@ -31,15 +31,15 @@ def corpus(tmp_path_factory):
         make_doc(f"/corpus/{i}.txt", _text(rng, 3, 12), [_text(rng, 5, 60) for _ in range(rng.randint(1, 4))])
         for i in range(N_DOCS)
     ]
-    from indexer import whoosh_backend
+    from indexer import writer as index_writer  # the merge policy
 
     backend = WhooshBackend(tmp_path_factory.mktemp("prop"), workers=2)
-    keep = whoosh_backend.SMALL_SEGMENT
-    whoosh_backend.SMALL_SEGMENT = 1  # keep the small segments apart: several, as after a long crawl
+    keep = index_writer.SMALL_SEGMENT
+    index_writer.SMALL_SEGMENT = 1  # keep the small segments apart: several, as after a long crawl
     try:
         backend.add(docs, batch_size=60)
     finally:
-        whoosh_backend.SMALL_SEGMENT = keep
+        index_writer.SMALL_SEGMENT = keep
     assert len(backend.ix._segments()) == 4
     texts = {d.source: (normalize(d.title), normalize(d.body)) for d in docs}
     yield backend, docs, texts

@@ -55,12 +55,12 @@ class RecordingWriter:
 def report_commits(backend: WhooshBackend, after_commit: Any = None) -> None:
     """Make every commit of ``backend`` say BEGIN before and COMMITTED after.
 
-    Hooks the backend's own commit (``WhooshBackend._commit``: Whoosh's segment writing and
+    Hooks the backend's own commit (``IndexWriter._commit`` in indexer/writer.py: Whoosh's segment writing and
     merging, the text and word indexes, the TOC), so a kill between the two lines lands
     inside the commit."""
     original_writer = backend.ix.writer
     backend.ix.writer = lambda *a, **k: RecordingWriter(original_writer(*a, **k))  # type: ignore[method-assign]
-    original_commit = backend._commit
+    original_commit = backend._writer._commit
 
     def commit(writer: Any, *args: Any, **kwargs: Any) -> None:
         ids = writer.ids if isinstance(writer, RecordingWriter) else []
@@ -70,7 +70,7 @@ def report_commits(backend: WhooshBackend, after_commit: Any = None) -> None:
         if after_commit:
             after_commit()
 
-    backend._commit = commit  # type: ignore[method-assign]
+    backend._writer._commit = commit  # type: ignore[method-assign]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from indexer import whoosh_backend  # noqa: E402
+from indexer import writer as index_writer  # noqa: E402  (the merge policy)
 from indexer.analysis import normalize, sentences  # noqa: E402
 from indexer.api import SearchRequest  # noqa: E402
 from indexer.whoosh_backend import WhooshBackend  # noqa: E402
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="govsearch-exact-"))
     backend = WhooshBackend(work, workers=2)
     try:
-        whoosh_backend.SMALL_SEGMENT = 1  # commits would merge segments this small: keep them apart
+        index_writer.SMALL_SEGMENT = 1  # commits would merge segments this small: keep them apart
         backend.add(docs, batch_size=max(1, args.docs // 10))  # about ten segments
         backend.delete([d.id for d in docs[::37]])
         live = [d for i, d in enumerate(docs) if i % 37]
