@@ -196,6 +196,11 @@ def _value_block(lines: list[str], kinds: list[str], head_end: int,
     return orgs, rest
 
 
+def _has_value(pairs: list[tuple[str, str]] | None) -> bool:
+    """A label row that says something (公开方式：主动公开), not a toolbar word (打印, 字体：)."""
+    return any(value and LABEL_FIELDS.get(label) != "skip" for label, value in pairs or ())
+
+
 def _split_trailing_label(value: str) -> tuple[str, str | None]:
     """``…的通知发文机关`` (a stacked block run together) → (``…的通知``, ``发文机关``)."""
     for label in sorted(LABEL_FIELDS, key=len, reverse=True):
@@ -364,7 +369,8 @@ def parse_text_dump(text: str, source: str, url: str | None = None) -> Document:
     sentences = [i for i, line in enumerate(lines)
                  if kinds[i] == "content" and _is_prose(line)]
     for i, line in enumerate(lines):
-        if kinds[i] == "label" and sentences and sentences[0] < i < sentences[-1]:
+        if (kinds[i] == "label" and sentences and sentences[0] < i < sentences[-1]
+                and not is_furniture(line) and _has_value(_label_fields(line, traditional))):
             body.append(line)
             continue
         if i in used or (kinds[i] == "label" and i < first_prose + 5):

@@ -568,3 +568,9 @@ def test_region_from_a_host_made_of_a_province_and_a_place() -> None:
 def test_a_counter_after_the_text_is_dropped() -> None:
     text = "区委召开会议，部署法治建设工作。\n区委各部委、区直各单位负责同志参加。\n6\n"
     assert parse_text_dump(text, "w").body.endswith("负责同志参加。")
+
+
+def test_a_toolbar_word_between_prose_lines_is_not_text() -> None:
+    # Found by hypothesis: 打印 (a toolbar label with no value) between two prose lines.
+    doc = parse_text_dump("00000000000000,0\r打印\r000000000000000,", "/tmp/fuzz.txt")
+    assert "打印" not in doc.paragraphs
