@@ -25,8 +25,10 @@ from indexer import SearchRequest, open_index
 from indexer.document import Document, make_id
 
 DELAY = 0.2
-#: The delay is counted from each response, so the server sees the full gap: no tolerance.
-GAP_TOLERANCE = 0.0
+#: The delay is counted from each response, so the server sees the full gap. The server stamps
+#: a request when its handler thread runs, which on a loaded machine can be a few milliseconds
+#: after the bytes arrived (seen: 0.199 s for a 0.2 s delay while other test suites ran).
+GAP_TOLERANCE = 0.01
 MAX_SIZE = 1024 * 1024
 
 
