@@ -25,6 +25,9 @@ SORTS: tuple[str, ...] = ("relevance", "date", "-date")
 
 MAX_LIMIT = 1000
 
+#: Values per facet in a response unless a request asks for another limit (``None``: all).
+FACET_LIMIT = 50
+
 
 class QueryError(ValueError):
     """A query the engine cannot run. ``str(err)`` is a one-line message for the user."""
@@ -41,6 +44,9 @@ class SearchRequest:
     facets: bool = True
     collapse: bool = True  # fold near-duplicate documents into one hit
     all_versions: bool = False  # also search earlier versions of changed pages (versions:all)
+    #: Values per facet (``None``: every value). ``SearchResults.facet_totals`` says how many
+    #: there are, so a cut list is never mistaken for a complete one.
+    facet_limit: int | None = FACET_LIMIT
 
 
 @dataclass
@@ -106,6 +112,9 @@ class SearchResults:
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     terms: list[str] = field(default_factory=list)  # the normalised strings that were matched
+    #: Distinct values per facet (with the facet's own filter off, like its counts): when it
+    #: exceeds ``len(facets[f])`` the list was cut at the request's ``facet_limit``.
+    facet_totals: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -3,19 +3,29 @@
 Counting is vectorised: each facet is an integer code per document (0 = unknown), and the
 counts for a result set are one ``numpy.bincount``. That keeps facets cheap even when a
 query matches every document, which Whoosh's ``groupedby`` (which scores every match) is not.
+
+Order: the year facet newest first; every other facet by count, then by the value's pinyin
+(so 杭州市 and 和田地区 with equal counts come in the order a Chinese reader expects, and a
+cut at a limit is never a silent alphabetical-by-code-point cut: the response carries the
+number of distinct values, ``SearchResults.facet_totals``, and every value is reachable by
+asking for ``facet_limit=None``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 import numpy as np
 
-from indexer.api import DELETED, FACETS, FacetValue, QueryError
+from indexer.api import DELETED, FACET_LIMIT, FACETS, FacetValue, QueryError
 from indexer.document import Document
 from indexer.sections import is_annual_report, parts_facet
 
-MAX_VALUES = 50  # per facet in a response
+MAX_VALUES = FACET_LIMIT  # per facet in a response unless the request asks otherwise
+
+#: One facet's counts over a result set: value codes in display order and their counts.
+Counted = tuple[np.ndarray, np.ndarray]
 
 
 def facet_values(doc: Document) -> dict[str, str]:
@@ -34,6 +44,16 @@ def facet_values(doc: Document) -> dict[str, str]:
     }
 
 
+@lru_cache(maxsize=200_000)
+def pinyin_key(value: str) -> tuple[str, str]:
+    """Sort key of a facet value: its toneless pinyin (numbered tones break ties), then the
+    value itself so that two values never compare equal. Cached across index generations:
+    the values of one collection change little."""
+    from pypinyin import Style, lazy_pinyin  # imported on first use: loading its tables takes time
+
+    return (" ".join(lazy_pinyin(value, style=Style.TONE3)).lower(), value)
+
+
 class FacetColumn:
     """One facet for every document of a view: codes into a sorted value list ('' is code 0)."""
 
@@ -48,32 +68,55 @@ class FacetColumn:
         for value, code in first_seen.items():
             renumber[code] = self._index[value]
         self.codes = renumber[raw]
+        self._pinyin_rank: np.ndarray | None = None
+
+    @property
+    def pinyin_rank(self) -> np.ndarray:
+        """Each code's position in pinyin order; computed on the first count that needs it."""
+        if self._pinyin_rank is None:
+            order = sorted(range(len(self.values)), key=lambda i: pinyin_key(self.values[i]))
+            rank = np.empty(len(self.values), dtype=np.int64)
+            rank[np.asarray(order, dtype=np.int64)] = np.arange(len(order))
+            self._pinyin_rank = rank
+        return self._pinyin_rank
 
     def mask(self, wanted: Sequence[str]) -> np.ndarray:
         codes = [self._index[v] for v in wanted if v in self._index]
         return np.isin(self.codes, np.asarray(codes, dtype=np.int32))
 
-    def counts(self, ids: np.ndarray, by_value: bool = False) -> list[FacetValue]:
+    def count(self, ids: np.ndarray, by_value: bool = False) -> Counted:
+        """Every value with at least one document among ``ids``, in display order."""
         counts = np.bincount(self.codes[ids], minlength=len(self.values))
         counts[0] = 0  # unknown values are not a facet choice
         nonzero = np.flatnonzero(counts)
         if by_value:
             order = nonzero[::-1]  # values are sorted: newest year first
         else:
-            order = nonzero[np.lexsort((nonzero, -counts[nonzero]))]
-        return [FacetValue(self.values[i], int(counts[i])) for i in order[:MAX_VALUES]]
+            order = nonzero[np.lexsort((self.pinyin_rank[nonzero], -counts[nonzero]))]
+        return order, counts[order]
+
+    def values_of(self, counted: Counted, limit: int | None) -> list[FacetValue]:
+        order, counts = counted
+        end = len(order) if limit is None else limit
+        return [FacetValue(self.values[i], int(c)) for i, c in zip(order[:end].tolist(), counts[:end].tolist(), strict=True)]
+
+    def counts(self, ids: np.ndarray, by_value: bool = False, limit: int | None = MAX_VALUES) -> list[FacetValue]:
+        return self.values_of(self.count(ids, by_value), limit)
 
 
-def filter_mask(columns: Mapping[str, FacetColumn], filters: Mapping[str, Sequence[str]], size: int) -> np.ndarray:
-    """AND across facets, OR within one facet."""
+def filter_mask(columns: Mapping[str, FacetColumn], filters: Mapping[str, Sequence[str]], size: int,
+                skip: str | None = None) -> np.ndarray:
+    """AND across facets, OR within one; ``skip`` leaves one facet's filter out (its own
+    counts are disjunctive: computed as if its filter were off)."""
     mask = np.ones(size, dtype=bool)
     for key, wanted in filters.items():
         if key not in columns:
             raise QueryError(f"未知的筛选字段 {key!r}（可用：{'、'.join(FACETS)}）")
-        if wanted:
+        if wanted and key != skip:
             mask &= columns[key].mask(list(wanted))
     return mask
 
 
-def count_facets(columns: Mapping[str, FacetColumn], ids: np.ndarray) -> dict[str, list[FacetValue]]:
-    return {key: columns[key].counts(ids, by_value=(key == "year")) for key in FACETS}
+def count_facets(columns: Mapping[str, FacetColumn], ids: np.ndarray,
+                 limit: int | None = MAX_VALUES) -> dict[str, list[FacetValue]]:
+    return {key: columns[key].counts(ids, by_value=(key == "year"), limit=limit) for key in FACETS}

@@ -43,7 +43,6 @@ from indexer.api import (
     SORTS,
     Change,
     Copy,
-    FacetValue,
     Hit,
     IndexReport,
     Passage,
@@ -53,7 +52,7 @@ from indexer.api import (
 )
 from indexer.document import Document
 from indexer.evaluate import evaluate, tiers
-from indexer.facets import count_facets, filter_mask
+from indexer.facets import Counted, count_facets, filter_mask
 from indexer.highlight import best_passages, highlight
 from indexer.query import MatchAll, Node, has_option, parse_query, positive_strings
 from indexer.ranking import DEFAULT_BM25F, DEFAULT_PROXIMITY
@@ -178,7 +177,9 @@ class WhooshBackend:
                     view.results.popitem(last=False)
             else:
                 view.results.move_to_end(key)
-            ids, scores, facets = cached
+            ids, scores, counted = cached
+            facets = {k: view.facets[k].values_of(c, request.facet_limit) for k, c in counted.items()}
+            totals = {k: len(c[0]) for k, c in counted.items()}
             page = ids[request.offset : request.offset + request.limit]
             page_scores = scores[request.offset : request.offset + request.limit]
             hits = [self._hit(view, int(i), float(s), strings, request) for i, s in zip(page, page_scores, strict=True)]
@@ -187,20 +188,36 @@ class WhooshBackend:
             total=len(ids),
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             hits=hits,
-            facets={k: [FacetValue(v.value, v.count) for v in vals] for k, vals in facets.items()},
+            facets=facets,
             terms=strings,
+            facet_totals=totals,
         )
 
     def _ranked(self, view: View, node: Node, strings: list[str],
-                request: SearchRequest) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+                request: SearchRequest) -> tuple[np.ndarray, np.ndarray, dict[str, Counted]]:
         """Every matching document in result order, with scores and facet counts.
 
         Independent of the page asked for, so that paging through a result is a cache hit.
+
+        Facets are disjunctive, all from this one call: the query is evaluated and ranked
+        once without the filters; the hits are the ranked matches inside every filter, folded;
+        a filtered facet is counted over the ranked matches inside every *other* facet's
+        filter, folded again (OR within a facet, AND across facets). Folding rule: a copy
+        group is represented by its best-ranked document among those that pass the filters
+        in force for what is being counted, current before earlier versions — the same
+        document a search with exactly those filters would show. So the publisher counts of
+        a group whose copies have two publishers follow the copy that ranks first with the
+        publisher filter off, as the old one-search-per-facet counts did.
         """
-        base = view.live & filter_mask(view.facets, request.filters, view.size)
+        base = view.live.copy()
         if not (request.all_versions or has_option(node, "versions", "all")):
             base &= view.current  # earlier versions of changed pages only when asked for
-        mask = evaluate(view, node, base) if view.size else base
+        filtered = {k: v for k, v in request.filters.items() if v}
+        fmask = filter_mask(view.facets, request.filters, view.size)
+        disjunctive = request.facets and bool(filtered)
+        # Without per-facet counts to make, the filters narrow the evaluation itself (cheaper).
+        within = base if disjunctive else base & fmask
+        mask = evaluate(view, node, within) if view.size else within
         ids = np.flatnonzero(mask)
         if request.sort == "relevance" and strings:
             scores = self.bm25f.scores(view, ids, strings)
@@ -213,18 +230,32 @@ class WhooshBackend:
             else:
                 order = np.lexsort((ids, -dates))
         ids, scores = ids[order], scores[order]
-        if request.collapse and len(ids):
-            # One hit per copy group: its best-ranked current document, else (only earlier
-            # versions matched) its best-ranked earlier version.
-            groups = view.dup[ids]
-            by_group = np.lexsort((np.arange(len(ids)), ~view.current[ids], groups))
+
+        def folded(keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            """The ranked matches in ``keep`` (a mask over all documents), one per copy group:
+            its best-ranked current document, else (only earlier versions matched) its
+            best-ranked earlier version."""
+            chosen = keep[ids]
+            kept_ids, kept_scores = ids[chosen], scores[chosen]
+            if not request.collapse or not len(kept_ids):
+                return kept_ids, kept_scores
+            groups = view.dup[kept_ids]
+            by_group = np.lexsort((np.arange(len(kept_ids)), ~view.current[kept_ids], groups))
             starts = np.flatnonzero(np.r_[True, groups[by_group][1:] != groups[by_group][:-1]])
             first = np.sort(by_group[starts])
-            ids, scores = ids[first], scores[first]
+            return kept_ids[first], kept_scores[first]
+
+        hit_ids, hit_scores = folded(fmask)
+        facets: dict[str, Counted] = {}
+        if request.facets:
+            for key, column in view.facets.items():
+                counted_ids = hit_ids
+                if key in filtered:
+                    counted_ids, _ = folded(filter_mask(view.facets, request.filters, view.size, skip=key))
+                facets[key] = column.count(counted_ids, by_value=(key == "year"))
         if request.sort == "relevance":
-            ids, scores = self.proximity.rerank(view, ids, scores, strings, tiers)
-        facets = count_facets(view.facets, ids) if request.facets else {}
-        return ids, scores, facets
+            hit_ids, hit_scores = self.proximity.rerank(view, hit_ids, hit_scores, strings, tiers)
+        return hit_ids, hit_scores, facets
 
     def _stored(self, view: View, docnum: int) -> Document:
         return Document.from_json(zlib.decompress(view.searcher.stored_fields(docnum)["doc"]).decode("utf-8"))

@@ -23,7 +23,6 @@ from typing import Any
 
 from extract.regions import divisions
 from indexer.api import QueryError, SearchBackend, SearchRequest
-from indexer.facets import MAX_VALUES
 from indexer.query import And, Range, parse_query
 
 #: Queries compared in one view: more lines than this are unreadable in one chart.
@@ -178,20 +177,12 @@ def with_year_range(query: str, year_from: int | None, year_to: int | None) -> s
 
 def _counts(backend: SearchBackend, query: str, filters: Mapping[str, tuple[str, ...]], facet: str,
             wanted: Sequence[str]) -> dict[str, int]:
-    """Documents per value of ``facet`` for one search, exact for every value in ``wanted``.
-
-    The engine returns at most MAX_VALUES values per facet. When the list is that long, a
-    value past the cut is not zero but unknown, so it is counted by a search of its own.
-    """
-    results = backend.search(SearchRequest(query=query, filters=dict(filters), limit=0, passages=0, facets=True))
-    values = results.facets.get(facet, [])
-    counts = {v.value: v.count for v in values}
-    if len(values) >= MAX_VALUES:
-        for key in wanted:
-            if key not in counts:
-                counts[key] = backend.search(SearchRequest(
-                    query=query, filters={**filters, facet: (key,)}, limit=0, passages=0, facets=False)).total
-    return counts
+    """Documents per value of ``facet`` for one search, exact for every value in ``wanted``:
+    the engine is asked for every value of the facet (``facet_limit=None``), never a cut list."""
+    results = backend.search(SearchRequest(query=query, filters=dict(filters), limit=0, passages=0, facets=True,
+                                           facet_limit=None))
+    counts = {v.value: v.count for v in results.facets.get(facet, [])}
+    return {**{key: 0 for key in wanted}, **counts}
 
 
 def _observed_years(values: Sequence[str]) -> list[int]:

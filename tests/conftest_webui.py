@@ -7,6 +7,7 @@ lead's tests/conftest.py stays untouched).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import gc
 import os
@@ -117,6 +118,38 @@ def build_seeded_index(data_dir: Path, *, with_capture: bool = True) -> SeededIn
         backend.close()
     return SeededIndex(data_dir=data_dir, seed_ids=[d.id for d in seed_docs],
                        hostile_id=hostile.id, seed_docs=seed_docs)
+
+
+#: 60 publishers, one document each: more than the 50 values a facet shows by default, all
+#: tied at one document, so which 50 are shown is decided by the pinyin order alone.
+MANY_PUBLISHER_CHARS = ("甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥金木水火土"
+                        "东南西北春夏秋冬梅兰竹菊松柏杨柳桃李山川河海江湖云雨风雷天地日月星")
+MANY_WORD = "多机构测试"  # only in these documents
+
+
+def many_publisher_documents(count: int = 60) -> list[Document]:
+    """``count`` short documents, each from a publisher of its own (…县司法局)."""
+    docs = []
+    for i, char in enumerate(MANY_PUBLISHER_CHARS[:count]):
+        url = f"https://www.example.gov.cn/many/{i}.html"
+        docs.append(Document(id=make_id(url), title=f"{char}县{MANY_WORD}通知", source=url,
+                             paragraphs=[f"{MANY_WORD}：{char}县第{i}号文件。"], publisher=f"{char}县司法局",
+                             published=dt.date(2022, 1, 1) + dt.timedelta(days=i), doc_type="通知",
+                             region=Region(province="浙江省")))
+    return docs
+
+
+def copies_of(doc: Document, count: int = 2) -> list[Document]:
+    """Copies of ``doc`` (same text, so one copy group) from other publishers, provinces and
+    dates: which copy represents the group then depends on the sort and the filters."""
+    out = []
+    for i in range(count):
+        url = f"https://copy{i}.example.gov.cn/{doc.id}.html"
+        out.append(dataclasses.replace(
+            doc, id=make_id(url), source=url, other_sources=[], publisher=f"复制{i}号转载单位",
+            region=Region(province=("浙江省", "四川省")[i % 2]),
+            published=(doc.published or dt.date(2020, 1, 1)) + dt.timedelta(days=400 * (i + 1))))
+    return out
 
 
 @contextlib.contextmanager

@@ -313,25 +313,25 @@ def test_cli_tracker_and_trend(indexed) -> None:
     assert bad.exit_code != 0 and "年份" in bad.output
 
 
-def test_trends_stay_exact_when_the_engine_cuts_a_facet_list(indexed, monkeypatch) -> None:
-    """The engine returns at most MAX_VALUES values per facet; past the cut a value is unknown,
-    not zero, and is counted by a search of its own. Simulated with a cut at 2 values."""
-    import indexer.facets
-    import research.trends
+def test_trends_count_every_value_not_a_cut_list(indexed) -> None:
+    """Trends ask the engine for every value of a facet (``facet_limit=None``): no value past
+    the default cut of 50 is ever mistaken for zero. Each count equals a filtered search."""
+    b = open_index(indexed[0], readonly=True)
+    asked: list[SearchRequest] = []
+    search = b.search
 
-    def run():
-        b = open_index(indexed[0], readonly=True)  # a fresh backend: nothing cached from other tests
-        try:
-            by_year = trends(b, ["行政复议", "出庭应诉率"], by="year", year_from=2018, year_to=2024)
-            by_province = trends(b, ["出庭应诉率"], by="province")
-        finally:
-            b.close()
-        return ([(p.key, p.count, p.base) for s in by_year.series for p in s.points],
-                [(p.key, p.count, p.base) for s in by_province.series for p in s.points])
+    def recording(request: SearchRequest):
+        asked.append(request)
+        return search(request)
 
-    full = run()
-    monkeypatch.setattr(indexer.facets, "MAX_VALUES", 2)
-    monkeypatch.setattr(research.trends, "MAX_VALUES", 2)
-    cut = run()
-    assert cut == full
-    assert sum(1 for _key, count, _base in full[0] if count) > 2  # the cut really hid values
+    try:
+        b.search = recording  # type: ignore[method-assign]
+        by_province = trends(b, ["出庭应诉率"], by="province")
+        assert asked and all(r.facet_limit is None for r in asked if r.facets)
+        points = [p for s in by_province.series for p in s.points]
+        assert any(p.count for p in points)
+        for p in points:
+            assert p.count == search(SearchRequest(query="出庭应诉率", filters={"province": (p.key,)},
+                                                   limit=0, facets=False)).total
+    finally:
+        b.close()

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from markupsafe import Markup
 
-from indexer.api import Copy, SearchRequest, SearchResults
+from indexer.api import FACET_LIMIT, Copy, SearchRequest, SearchResults
 from indexer.document import Document
 from indexer.sections import report_outline
 from webui import external_url, get_backend
@@ -78,16 +78,19 @@ class SearchPage:
                 "cut_from": self.state.cut_from or None, "zero_hits": self.zero_hits}
 
 
-def run_search(state: SearchState, *, passages: int = 3, facets: bool = True) -> SearchResults:
-    """One engine call; QueryError (a malformed query) propagates for the view to show."""
-    return get_backend().search(state.to_request(passages=passages, facets=facets))
+def run_search(state: SearchState, *, passages: int = 3, facets: bool = True,
+               facet_limit: int | None = FACET_LIMIT) -> SearchResults:
+    """One engine call, disjunctive facet counts included (each facet counted as if its own
+    filter were off, so a second year can be added after choosing 2021 and the year chart
+    keeps its trend); QueryError (a malformed query) propagates for the view to show."""
+    request = replace(state.to_request(passages=passages, facets=facets), facet_limit=facet_limit)
+    return get_backend().search(request)
 
 
-def search_page(state: SearchState) -> SearchPage:
+def search_page(state: SearchState, facet_limit: int | None = FACET_LIMIT) -> SearchPage:
     from indexer.query import read_query
 
-    results = run_search(state)
-    _disjunctive_facets(state, results)
+    results = run_search(state, facet_limit=facet_limit)
     chart = year_chart(results.facets.get("year", []), state.filters.get("year", ()))
     reading = read_query(state.query) if state.query else None
     return SearchPage(state=state, results=results, chart=chart,
@@ -130,20 +133,6 @@ def zero_hit_help(state: SearchState) -> dict[str, Any] | None:
         rest = unparse(kept[0] if len(kept) == 1 else And(tuple(kept)))
         help_["without"], help_["without_count"] = rest, _count(state, rest)
     return help_
-
-
-def _disjunctive_facets(state: SearchState, results: SearchResults) -> None:
-    """Count each filtered facet as if its own filter were off (values OR within a facet).
-
-    The engine counts facets over the filtered hits, so after choosing 2021 the year list
-    would shrink to 2021 alone and a second year could never be added, and the chart would
-    lose the trend. One extra count-only search per filtered facet fixes both.
-    """
-    for facet in state.filters:
-        others = {k: v for k, v in state.filters.items() if k != facet}
-        request = SearchRequest(query=state.query, filters=others, limit=0, passages=0,
-                                facets=True, all_versions=state.all_versions)
-        results.facets[facet] = get_backend().search(request).facets.get(facet, [])
 
 
 def public_results(results: SearchResults) -> dict[str, Any]:
