@@ -18,7 +18,7 @@ from govsearch.commands.extract import extract
 from govsearch.commands.research import tracker_command, trend
 from govsearch.commands.serve import serve
 from indexer import Document, QueryError, SearchBackend, SearchRequest, open_index
-from indexer.api import FACETS, MAX_LIMIT, SORTS
+from indexer.api import FACET_LIMIT, FACETS, MAX_LIMIT, SORTS
 from indexer.sections import report_outline
 
 DEFAULT_DATA_DIR = "index_data"
@@ -199,11 +199,13 @@ def _print_results(results: dict) -> None:
 @click.option("--no-collapse", is_flag=True, help="Show near-duplicate copies as separate hits.")
 @click.option("--all-versions", is_flag=True,
               help="Also search earlier versions of changed pages (same as versions:all in QUERY).")
+@click.option("--facet-limit", type=click.IntRange(0), default=FACET_LIMIT, show_default=True,
+              help="Values per facet in --json (0: every value); facet_totals gives how many there are.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (JSON Lines with --queries).")
 @click.option("--queries", type=click.File("r", encoding="utf-8"), help="Run one query per line of FILE.")
 @click.pass_obj
 def search(obj: Context, query: str, limit: int, offset: int, sort: str, filters: tuple[str, ...],
-           no_collapse: bool, all_versions: bool, as_json: bool, queries: object) -> None:
+           no_collapse: bool, all_versions: bool, facet_limit: int, as_json: bool, queries: object) -> None:
     """Search the index. QUERY uses the query language below; empty lists everything."""
     parsed_filters = _parse_filters(filters)
     backend = obj.index(readonly=True)
@@ -213,7 +215,8 @@ def search(obj: Context, query: str, limit: int, offset: int, sort: str, filters
         if queries and not q.strip():
             continue
         request = SearchRequest(query=q, filters=parsed_filters, sort=sort, limit=limit, offset=offset,
-                                collapse=not no_collapse, all_versions=all_versions)
+                                collapse=not no_collapse, all_versions=all_versions,
+                                facet_limit=facet_limit or None)
         try:
             results = backend.search(request).to_dict()
         except QueryError as exc:

@@ -22,6 +22,7 @@ from conftest_webui import (
     SCRIPT_PAYLOAD,
     SeededIndex,
     build_seeded_index,
+    many_publisher_documents,
     serve,
 )
 
@@ -341,7 +342,8 @@ def page_types(seeded) -> dict[str, str]:
             "reading": f"/doc/{doc}?q=" + quote("行政复议"), "cite": f"/doc/{doc}/cite?p=2",
             "archive": f"/doc/{seeded.hostile_id}/archive", "help": "/help",
             "compare": f"/compare?a={other}&b={doc}", "changes": "/changes?since=2000-01-01",
-            "error": "/doc/0000000000000000?q=" + quote("行政复议")}
+            "error": "/doc/0000000000000000?q=" + quote("行政复议"),
+            "facet values": "/facet/publisher?q=" + quote("法治")}
 
 
 def serious_violations(page) -> list[str]:
@@ -363,7 +365,7 @@ def test_axe_finds_no_serious_violations_on_any_page_type(page, server, seeded):
     page.locator("#cite-dialog-gbt").wait_for(state="visible")
     found["citation dialog"] = serious_violations(page)
     assert {k: v for k, v in found.items() if v} == {}
-    assert len(found) == 11
+    assert len(found) == 12
 
 
 def test_back_link_and_new_search_keep_filters_sort_and_page_size(page, server):
@@ -440,3 +442,47 @@ def test_phone_filters_drawer(browser, server):
         assert watch.console_errors == [] and watch.dialogs == []
     finally:
         context.close()
+
+
+# ------------------------------------------------------------------ issue 14: complete facets
+
+
+@pytest.fixture(scope="module")
+def many_server(tmp_path_factory) -> Iterator[str]:
+    """The seeds plus 60 one-document publishers: more values than a facet list shows."""
+    from indexer import open_index
+
+    seeded = build_seeded_index(tmp_path_factory.mktemp("many"), with_capture=False)
+    backend = open_index(seeded.data_dir)
+    try:
+        assert not backend.add(many_publisher_documents()).failed
+    finally:
+        backend.close()
+    with serve(seeded.data_dir) as url:
+        yield url
+
+
+def test_a_facet_value_beyond_the_50th_is_reachable_and_filters(page, many_server):
+    page.goto(many_server + "/search?province=" + quote("浙江省"))
+    facet = page.locator('section[data-facet="publisher"]')
+    shown = facet.locator("a[data-value]").count()
+    link = facet.locator("a.facet-all-link")
+    totals = api_json(many_server, "/api/search?province=" + quote("浙江省"))["facet_totals"]
+    assert link.inner_text() == f"全部 {totals['publisher']} 项" and totals["publisher"] > shown == 50
+    every = api_json(many_server, "/api/facet/publisher?province=" + quote("浙江省"))["values"]
+    beyond = every[-1]["value"]  # the last in count-then-pinyin order: not among the 50 shown
+    assert facet.locator(f'a[data-value="{beyond}"]').count() == 0
+    link.click()
+    page.wait_for_url("**/facet/publisher?*")
+    items = page.locator("#facet-values li")
+    assert items.count() == totals["publisher"]
+    page.fill("#facet-contains", beyond[:2])  # the page's own filter box narrows as one types
+    visible = page.locator("#facet-values li:not([hidden])")
+    assert visible.count() == 1 and page.locator("[data-facet-shown]").inner_text() == "1"
+    visible.locator("a").click()
+    page.wait_for_url("**/search?*publisher=*")
+    assert total(page) == 1
+    assert beyond in page.locator(".chips").inner_text()
+    assert page.locator(".hit").first.inner_text().count(beyond) >= 1
+    assert serious_violations(page) == []
+    assert page.watch.console_errors == []

@@ -85,3 +85,54 @@ def test_every_value_reachable_sorted_by_count_then_pinyin(backend) -> None:
     assert pinyin_key("杭州市") < pinyin_key("和田地区") and "杭州市" > "和田地区"
     assert [v.value for v in full.facets["year"]] == sorted((v.value for v in full.facets["year"]), reverse=True)
     assert backend.search(SearchRequest(limit=0, facet_limit=3)).facets["publisher"] == full.facets["publisher"][:3]
+
+
+@pytest.fixture(scope="module")
+def client(backend):
+    from webui import create_app
+
+    app = create_app(backend.data_dir)
+    yield app.test_client()
+    app.extensions["govsearch_backend"].close()
+
+
+def test_ui_api_and_cli_give_the_same_counts(backend, client) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from govsearch.cli import main
+
+    filters = {"province": ("浙江省",), "doc_type": ("通知",)}
+    engine = backend.search(SearchRequest(query="", filters=filters, limit=0))
+    expected = {k: [(v.value, v.count) for v in vals] for k, vals in engine.facets.items()}
+    api = client.get("/api/search?province=浙江省&doc_type=通知").get_json()
+    assert {k: [(v["value"], v["count"]) for v in vals] for k, vals in api["facets"].items()} == expected
+    assert api["facet_totals"] == engine.facet_totals and api["facet_totals"]["publisher"] > FACET_LIMIT
+    cli = CliRunner().invoke(main, ["--data-dir", str(backend.data_dir), "search", "--json",
+                                    "--filter", "province=浙江省", "--filter", "doc_type=通知"])
+    out = json.loads(cli.output)
+    assert {k: [(v["value"], v["count"]) for v in vals] for k, vals in out["facets"].items()} == expected
+    assert out["facet_totals"] == engine.facet_totals
+    every = client.get("/api/search?province=浙江省&facet_limit=all").get_json()
+    assert len(every["facets"]["publisher"]) == every["facet_totals"]["publisher"]
+    assert client.get("/api/search?facet_limit=-1").status_code == 400
+    html = client.get("/search?province=浙江省&doc_type=通知").get_data(as_text=True)
+    assert f"全部 {engine.facet_totals['publisher']} 项" in html
+
+
+def test_the_all_values_page_and_its_json_twin(backend, client) -> None:
+    full = backend.search(SearchRequest(query="", filters={"province": ("浙江省",)}, limit=0, facet_limit=None))
+    data = client.get("/api/facet/publisher?province=浙江省").get_json()
+    assert [(v["value"], v["count"]) for v in data["values"]] == [(v.value, v.count) for v in full.facets["publisher"]]
+    assert data["total_values"] == len(data["values"]) > FACET_LIMIT
+    last = data["values"][-1]  # beyond the 50th: reachable, and its link filters by it
+    assert "publisher=" in last["url"] and "province=" in last["url"]
+    narrowed = client.get("/api/facet/publisher?province=浙江省&contains=星县").get_json()
+    assert [v["value"] for v in narrowed["values"]] == ["星县司法局"]
+    page = client.get("/facet/publisher?province=浙江省&contains=星县")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "星县司法局" in html and "月县司法局" not in html
+    assert 'name="province" value="浙江省"' in html  # the filter box keeps the search's state
+    assert client.get("/facet/colour").status_code == 404
+    assert client.get("/api/facet/colour").status_code == 404

@@ -10,7 +10,7 @@ import json
 
 from flask import Blueprint, Response, abort, jsonify, request
 
-from indexer.api import QueryError
+from indexer.api import FACET_LIMIT, QueryError
 from webui import get_backend
 from webui.state import MAX_API_PAGE_SIZE, MAX_QUERY_CHARS, BadRequest, SearchState
 from webui.viewdata import (
@@ -21,6 +21,7 @@ from webui.viewdata import (
     compare_view,
     diff_view,
     document_json,
+    facet_page,
     parse_since,
     public_results,
     search_page,
@@ -41,11 +42,33 @@ def search():
         state = SearchState.from_args(request.args, max_per_page=MAX_API_PAGE_SIZE)
     except BadRequest as err:
         return _error(400, str(err))
+    raw_limit = request.args.get("facet_limit", "")
+    facet_limit: int | None = FACET_LIMIT
+    if raw_limit == "all":
+        facet_limit = None
+    elif raw_limit:
+        if not (raw_limit.isascii() and raw_limit.isdigit()):
+            return _error(400, "facet_limit 应为非负整数或 all。")
+        facet_limit = int(raw_limit)
     try:
-        page = search_page(state)  # the page's own data, facets and explanations included
+        # The page's own data, facets and explanations included.
+        page = search_page(state, facet_limit=facet_limit)
     except QueryError as err:
         return _error(400, f"检索式有误：{err}")
     return jsonify({**public_results(page.results), "explain": page.explanation()})
+
+
+@bp.route("/facet/<facet>")
+def facet(facet: str):
+    """The "全部 N 项" page's data: every value of one facet for a search (``contains``
+    keeps the values containing that text), each with the search link that toggles it."""
+    try:
+        state = SearchState.from_args(request.args, max_per_page=MAX_API_PAGE_SIZE)
+        return jsonify(facet_page(state, facet, request.args.get("contains", "")))
+    except KeyError:
+        return _error(404, f"没有名为 {facet[:20]} 的筛选项。")
+    except (BadRequest, QueryError) as err:
+        return _error(400, str(err))
 
 
 @bp.route("/doc/<docid:doc_id>")

@@ -135,6 +135,31 @@ def zero_hit_help(state: SearchState) -> dict[str, Any] | None:
     return help_
 
 
+#: Longest text of the facet page's own filter box.
+MAX_CONTAINS_CHARS = 40
+
+
+def facet_page(state: SearchState, facet: str, contains: str = "") -> dict[str, Any]:
+    """Every value of one facet for a search (the "全部 N 项" page), counted as in the sidebar
+    (disjunctively, from the same engine call), optionally only the values containing
+    ``contains``; each value with the search link that toggles it. Raises KeyError for an
+    unknown facet and QueryError for a malformed query."""
+    from webui.state import FACET_LABELS
+
+    if facet not in FACET_LABELS:
+        raise KeyError(facet)
+    contains = " ".join(contains.split())[:MAX_CONTAINS_CHARS]
+    results = run_search(replace(state, page=1), passages=0, facet_limit=None)
+    values = results.facets.get(facet, [])
+    shown = [v for v in values if contains.casefold() in v.value.casefold()] if contains else values
+    return {"facet": facet, "label": FACET_LABELS[facet], "query": state.query,
+            "total_values": results.facet_totals.get(facet, len(values)), "contains": contains,
+            "values": [{"value": v.value, "count": v.count, "selected": state.is_selected(facet, v.value),
+                        "url": external_url("ui.search") + state.toggled(facet, v.value).query_string()}
+                       for v in shown],
+            "search_url": external_url("ui.search") + state.query_string()}
+
+
 def public_results(results: SearchResults) -> dict[str, Any]:
     """``results.to_dict()`` with local files named, not located: over HTTP a hit's source is
     its URL or its file name, never a path on the server (the command line keeps paths)."""

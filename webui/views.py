@@ -30,6 +30,7 @@ from webui.viewdata import (
     diff_view,
     document_view,
     embedded_metadata,
+    facet_page,
     is_web_url,
     overview,
     parse_since,
@@ -117,6 +118,20 @@ def search():
         return render_template("search.html", state=state, page=None,
                                error=f"检索式有误：{err}"), 400
     return render_template("search.html", state=state, page=page, error=None)
+
+
+@bp.route("/facet/<facet>")
+def facet(facet: str):
+    """Every value of one facet for the current search, with a filter box of its own (the
+    sidebar's "全部 N 项"); a plain GET form, so it works without JavaScript too."""
+    try:
+        state = SearchState.from_args(request.args)
+        data = facet_page(state, facet, request.args.get("contains", ""))
+    except KeyError:
+        abort(404, description=f"没有名为 {facet[:20]} 的筛选项。")
+    except (BadRequest, QueryError) as err:
+        abort(400, description=str(err))
+    return render_template("facet.html", facet=data, state=state)
 
 
 @bp.route("/favicon.ico")

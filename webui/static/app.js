@@ -21,6 +21,26 @@
     if (event.key === "Escape" && facets && facets.classList.contains("open")) setDrawer(false);
   });
 
+  // The "全部 N 项" page: its filter box narrows the list as one types (the form still
+  // submits to the server without JavaScript).
+  var facetFilter = document.querySelector("[data-facet-filter]");
+  if (facetFilter) {
+    var facetList = document.getElementById(facetFilter.getAttribute("data-facet-filter"));
+    var facetShown = document.querySelector("[data-facet-shown]");
+    facetFilter.addEventListener("input", function () {
+      var wanted = facetFilter.value.trim().toLowerCase();
+      var items = facetList ? facetList.querySelectorAll("li") : [];
+      var shown = 0;
+      for (var i = 0; i < items.length; i++) {
+        var link = items[i].querySelector("a");
+        var match = !wanted || (link && link.getAttribute("data-value").toLowerCase().indexOf(wanted) !== -1);
+        items[i].hidden = !match;
+        if (match) shown++;
+      }
+      if (facetShown) facetShown.textContent = String(shown);
+    });
+  }
+
   function copyText(text, button) {
     function done(ok) {
       var original = button.dataset.label || button.textContent;
