@@ -343,7 +343,7 @@ def page_types(seeded) -> dict[str, str]:
             "archive": f"/doc/{seeded.hostile_id}/archive", "help": "/help",
             "compare": f"/compare?a={other}&b={doc}", "changes": "/changes?since=2000-01-01",
             "error": "/doc/0000000000000000?q=" + quote("行政复议"),
-            "facet values": "/facet/publisher?q=" + quote("法治")}
+            "facet values": "/facet/publisher?q=" + quote("法治"), "advanced": "/advanced"}
 
 
 def serious_violations(page) -> list[str]:
@@ -365,7 +365,7 @@ def test_axe_finds_no_serious_violations_on_any_page_type(page, server, seeded):
     page.locator("#cite-dialog-gbt").wait_for(state="visible")
     found["citation dialog"] = serious_violations(page)
     assert {k: v for k, v in found.items() if v} == {}
-    assert len(found) == 12
+    assert len(found) == 13
 
 
 def test_back_link_and_new_search_keep_filters_sort_and_page_size(page, server):
@@ -485,4 +485,27 @@ def test_a_facet_value_beyond_the_50th_is_reachable_and_filters(page, many_serve
     assert beyond in page.locator(".chips").inner_text()
     assert page.locator(".hit").first.inner_text().count(beyond) >= 1
     assert serious_violations(page) == []
+    assert page.watch.console_errors == []
+
+
+# ------------------------------------------------------------------ issue 14: 高级检索
+
+
+def test_advanced_form_writes_the_query_into_the_box_and_searches(page, server):
+    page.goto(server + "/search?q=" + quote("法治"))
+    page.locator("a.advanced-link").click()  # linked beside the search box
+    page.wait_for_url("**/advanced")
+    page.fill("#adv-text_all", "行政复议")
+    page.fill("#adv-title_not", "通知")
+    page.fill("#adv-year_from", "2017")
+    expected = api_json(server, "/api/advanced?text_all=" + quote("行政复议") + "&title_not=" + quote("通知")
+                        + "&year_from=2017")["query"]
+    assert expected == "行政复议 年份:2017.. -标题:通知"
+    box = page.locator("#q")
+    page.wait_for_function("(q) => document.getElementById('q').value === q", arg=expected)
+    assert page.locator("[data-advanced-query]").inner_text() == expected
+    page.locator(".advanced-form button[type=submit]").click()
+    page.wait_for_url("**/search?q=*")
+    assert box.input_value() == expected
+    assert total(page) == api_json(server, "/api/search?q=" + quote(expected))["total"] > 0
     assert page.watch.console_errors == []

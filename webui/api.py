@@ -143,6 +143,21 @@ def cite(doc_id: str):
     return jsonify(citation(doc, paragraph))
 
 
+@bp.route("/advanced")
+def advanced():
+    """The advanced form's data: ``{"query", "search_url"}`` for its fields (the same
+    webui.advanced.build_query the no-JavaScript form uses)."""
+    from flask import url_for
+
+    from webui.advanced import FormError, build_query
+
+    try:
+        query = build_query(request.args)
+    except FormError as err:
+        return _error(400, str(err))
+    return jsonify({"query": query, "search_url": url_for("ui.search", q=query or None)})
+
+
 @bp.route("/suggest")
 def suggest():
     """Typing suggestions for the search box: ``{"suggestions": [{value, kind, query}]}``."""

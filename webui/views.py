@@ -134,6 +134,26 @@ def facet(facet: str):
     return render_template("facet.html", facet=data, state=state)
 
 
+@bp.route("/advanced")
+def advanced():
+    """高级检索. Submitted (any field filled), it redirects to the search the fields make —
+    the plain-GET path that works without JavaScript; otherwise it shows the form."""
+    from webui.advanced import MODES, NEAR, ROWS, FormError, build_query, has_fields
+
+    fields = {k: v for k, v in request.args.items()}
+    error = None
+    query = ""
+    if has_fields(fields):
+        try:
+            query = build_query(fields)
+        except FormError as err:
+            error = str(err)
+        else:
+            return redirect(url_for("ui.search", q=query))
+    return render_template("advanced.html", rows=ROWS, modes=MODES, near=NEAR, fields=fields,
+                           error=error, state=SearchState(query=query)), 400 if error else 200
+
+
 @bp.route("/favicon.ico")
 def favicon():
     """Browsers ask for /favicon.ico whatever the page says; answer with the SVG icon."""

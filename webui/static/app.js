@@ -41,6 +41,36 @@
     });
   }
 
+  // 高级检索: as the fields change, the server's query for them (api/advanced, the same
+  // code the no-JavaScript form uses) is written into the search box, so users see the
+  // query language; submitting runs that query from the search box.
+  var advanced = document.querySelector("form[data-advanced]");
+  if (advanced) {
+    var box = document.getElementById("q");
+    var preview = advanced.querySelector("[data-advanced-query]");
+    var asked = 0;
+    var update = function (then) {
+      var mine = ++asked;
+      var params = new URLSearchParams(new FormData(advanced)).toString();
+      fetch(advanced.getAttribute("data-advanced") + "?" + params).then(function (response) {
+        return response.json();
+      }).then(function (data) {
+        if (mine !== asked) return;
+        if (data.error) { if (preview) preview.textContent = data.error; return; }
+        if (box) box.value = data.query;
+        if (preview) preview.textContent = data.query;
+        if (then) then(data);
+      }).catch(function () { if (then) advanced.submit(); });
+    };
+    advanced.addEventListener("input", function () { update(null); });
+    advanced.addEventListener("submit", function (event) {
+      event.preventDefault();
+      update(function (data) {
+        if (box && box.form) box.form.submit(); else window.location.assign(data.search_url);
+      });
+    });
+  }
+
   function copyText(text, button) {
     function done(ok) {
       var original = button.dataset.label || button.textContent;
