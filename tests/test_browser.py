@@ -512,3 +512,35 @@ def test_advanced_form_writes_the_query_into_the_box_and_searches(page, server):
     assert box.input_value() == expected
     assert total(page) == api_json(server, "/api/search?q=" + quote(expected))["total"] > 0
     assert page.watch.console_errors == []
+
+
+def test_axe_on_the_version_diff_page(page, tmp_path):
+    """The one page type the seeded index cannot show: a page that changed between crawls."""
+    import datetime as dt
+
+    from conftest_webui import serve
+
+    from indexer import Document, make_id, open_index
+    from indexer.document import Version, version_id
+
+    url = "https://www.example.gov.cn/art/2024/3/1/changed.html"
+    current_id = make_id(url)
+    old_id = version_id(current_id, "2024-03-01T08:00:00+00:00")
+    old = Document(id=old_id, title="某县2023年度法治政府建设情况报告", source=url, version_of=current_id,
+                   paragraphs=["一、主要举措和成效", "全年办理行政复议案件12件。"], doc_type="报告", year=2023,
+                   captured=dt.datetime(2024, 3, 1, 8, tzinfo=dt.UTC))
+    current = Document(id=current_id, title="某县2023年度法治政府建设情况报告", source=url,
+                       paragraphs=["一、主要举措和成效", "全年办理行政复议案件15件，纠错3件。"], doc_type="报告",
+                       year=2023, captured=dt.datetime(2024, 4, 2, 8, tzinfo=dt.UTC),
+                       versions=[Version(id=old_id, captured="2024-03-01T08:00:00+00:00", capture_sha256=None)])
+    backend = open_index(tmp_path)
+    try:
+        backend.add([old, current])
+    finally:
+        backend.close()
+    with serve(tmp_path) as server:
+        page.goto(server + f"/doc/{current_id}/diff")
+        assert page.locator("h1").count() >= 1
+        assert page.locator("table.diff del").all_inner_texts() == ["2"]  # 12件 → 15件，纠错3件
+        assert page.locator("table.diff ins").all_inner_texts() == ["5件，纠错3"]
+        assert serious_violations(page) == []
