@@ -434,6 +434,13 @@ def test_atom_feed_newest_first_escaped_and_well_formed(client):
     assert client.get("/search.atom?sort=x").status_code == 400
 
 
+def test_atom_feed_titles_filters_in_chinese_and_links_with_the_query(client):
+    root = ET.fromstring(client.get("/search.atom?q=法治&province=湖北省").get_data())
+    assert root.find(f"{ATOM}title").text == "govsearch：法治（省份：湖北省）"
+    link = root.find(f"{ATOM}entry").find(f"{ATOM}link").get("href")
+    assert "?q=%E6%B3%95%E6%B2%BB" in link  # the reading view marks the matches
+
+
 def test_csv_export_has_bom_all_hits_and_neutralised_formulas(client):
     response = client.get(f"/search.csv?q={HOSTILE_WORD}")
     raw = response.get_data()

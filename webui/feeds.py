@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 from dataclasses import replace
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request
 
@@ -17,7 +18,7 @@ from indexer.api import Hit, QueryError
 from indexer.citation import public_source
 from webui import external_url
 from webui.highlight import passage_text
-from webui.state import MAX_QUERY_CHARS, BadRequest, SearchState
+from webui.state import FACET_LABELS, MAX_QUERY_CHARS, BadRequest, SearchState
 from webui.viewdata import changes_view, is_web_url, iter_all_hits, parse_since, run_search
 
 bp = Blueprint("feeds", __name__)
@@ -102,7 +103,9 @@ def search_atom():
         entries.append({
             "hit": hit,
             "updated": _entry_time(hit),
+            # With the query, the reading view marks every match (as a link from the results does).
             "link": external_url("ui.document", doc_id=hit.id)
+            + (f"?{urlencode({'q': state.query})}" if state.query else "")
             + (f"#p{passage.paragraph}" if passage else ""),
             "source": hit.source if is_web_url(hit.source) else None,
             "summary": passage_text(passage.html) if passage else "",
@@ -110,7 +113,8 @@ def search_atom():
     updated = max((e["updated"] for e in entries if not e["updated"].startswith("1970")),
                   default=dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
     title = "、".join([state.query] if state.query else []) or "全部文件"
-    filters = "；".join(f"{facet}={'|'.join(values)}" for facet, values in state.filters.items())
+    filters = "；".join(f"{FACET_LABELS.get(facet, facet)}：{'、'.join(values)}"
+                       for facet, values in state.filters.items())  # （省份：四川省）
     body = render_template(
         "feed.xml", state=state, entries=entries, updated=updated,
         feed_title=f"govsearch：{title}" + (f"（{filters}）" if filters else ""),
