@@ -161,16 +161,22 @@ def _parse_filters(values: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in filters.items()}
 
 
-def _plain(html: str) -> str:
-    from html import unescape
-
-    return unescape(html.replace("<mark>", "【").replace("</mark>", "】"))
+def _bracketed(text: str, spans: list) -> str:
+    """The terminal's way of marking the engine's match spans: 【…】."""
+    out, pos = [], 0
+    for a, b in sorted(tuple(span) for span in spans):
+        if a < pos:
+            continue
+        out += [text[pos:a], "【", text[a:b], "】"]
+        pos = b
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _print_results(results: dict) -> None:
     click.echo(f"共 {results['total']} 条结果（{results['took_ms']} 毫秒）")
     for n, hit in enumerate(results["hits"], 1):
-        click.echo(f"\n{n}. {_plain(hit['title_html'] or hit['title'])}  [{hit['id']}]")
+        click.echo(f"\n{n}. {_bracketed(hit['title'], hit.get('title_spans') or [])}  [{hit['id']}]")
         flags = ["已删除"] if hit.get("deleted") else []
         if hit.get("version_of"):
             flags.append(f"旧版本（抓取于 {(hit.get('captured') or '')[:10]}）")
@@ -179,7 +185,7 @@ def _print_results(results: dict) -> None:
             click.echo(f"   {meta}")
         click.echo(f"   {hit['source']}")
         for p in hit["passages"]:
-            click.echo(f"   ¶{p['paragraph']} {_plain(p['html'])}")
+            click.echo(f"   ¶{p['paragraph']} {_bracketed(p['text'], p.get('spans') or [])}")
         for copy in hit.get("copies", [])[:3]:
             click.echo(f"   副本：{copy['title']}  [{copy['id']}]  {copy['source']}")
         listed = {c["source"] for c in hit.get("copies", [])}

@@ -73,8 +73,12 @@ class Change:
 
 @dataclass
 class Passage:
+    """A paragraph (or a window of a long one, with … at a cut) and where the query matched.
+    Plain text and offsets: each front end marks them its own way (HTML, Atom, CSV, terminal)."""
+
     paragraph: int  # 1-based paragraph number, the #pN anchor
-    html: str  # HTML-escaped text with the matches wrapped in <mark>
+    text: str
+    spans: list[tuple[int, int]] = field(default_factory=list)  # [start, end) of each match in text
 
 
 @dataclass
@@ -91,7 +95,7 @@ class Hit:
     passages: list[Passage] = field(default_factory=list)
     doc_type: str | None = None
     year: int | None = None
-    title_html: str = ""  # escaped title with matches marked
+    title_spans: list[tuple[int, int]] = field(default_factory=list)  # matches in ``title``
     copies: list[Copy] = field(default_factory=list)  # the folded copies, each its own document
     deleted: bool = False  # the page is gone from its site (status:deleted)
     version_of: str | None = None  # an earlier version: the id of the current document

@@ -1,4 +1,7 @@
-"""Passages: the best paragraphs of a hit, HTML-escaped, with exact matches in ``<mark>``.
+"""Passages: the best paragraphs of a hit, as plain text with the spans of exact matches.
+
+The engine returns data: text and offsets. Front ends mark them (webui: ``<mark>`` in escaped
+HTML; feeds and CSV: plain text; the CLI: brackets).
 
 Whoosh's term highlighter marks stray single characters on a character field and cannot do
 phrases in Chinese, so matches are found here with plain substring search on the normalised
@@ -7,20 +10,11 @@ paragraph and mapped back to the raw text (see analysis.normalize_with_offsets).
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from indexer.analysis import normalize, normalize_with_offsets
 
 WINDOW = 160  # characters of context kept around the matches of a long paragraph
-
-
-@dataclass
-class ParagraphMatch:
-    number: int  # 1-based
-    spans: list[tuple[int, int]]  # raw-text spans to mark, sorted, non-overlapping
-    distinct: int  # how many different query strings occur
 
 
 def find_spans(text: str, strings: Sequence[str]) -> tuple[list[tuple[int, int]], int]:
@@ -47,21 +41,10 @@ def find_spans(text: str, strings: Sequence[str]) -> tuple[list[tuple[int, int]]
     return merged, distinct
 
 
-def mark(text: str, spans: Sequence[tuple[int, int]]) -> str:
-    """Escape ``text`` and wrap the spans in <mark>."""
-    out: list[str] = []
-    pos = 0
-    for a, b in spans:
-        out.append(html.escape(text[pos:a]))
-        out.append("<mark>" + html.escape(text[a:b]) + "</mark>")
-        pos = b
-    out.append(html.escape(text[pos:]))
-    return "".join(out)
-
-
-def highlight(text: str, strings: Sequence[str]) -> str:
+def highlight(text: str, strings: Sequence[str]) -> list[tuple[int, int]]:
+    """The spans of ``strings`` in ``text`` (a title, a paragraph)."""
     spans, _ = find_spans(text, strings)
-    return mark(text, spans)
+    return spans
 
 
 def _window(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
@@ -87,16 +70,16 @@ def _window(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[in
 
 def best_passages(
     paragraphs: Sequence[str], strings: Sequence[str], limit: int, normalized: Sequence[str] | None = None
-) -> list[tuple[int, str]]:
-    """Up to ``limit`` (paragraph number, html) pairs: most distinct strings first, then most
-    matches, then earliest. Without strings (a browse), the opening paragraph.
+) -> list[tuple[int, str, list[tuple[int, int]]]]:
+    """Up to ``limit`` (paragraph number, text, match spans): most distinct strings first, then
+    most matches, then earliest. Without strings (a browse), the opening paragraph.
 
     ``normalized`` may give the paragraphs' match text when the caller already has it."""
     if limit <= 0 or not paragraphs:
         return []
     if not strings:
         text, _ = _window(paragraphs[0], [])
-        return [(1, html.escape(text))]
+        return [(1, text, [])]
     # Rank paragraphs on their normalised text (one C-level translate each); map offsets back
     # to the raw text only for the few paragraphs shown.
     ranked: list[tuple[int, int, int]] = []
@@ -108,12 +91,9 @@ def best_passages(
         if distinct:
             ranked.append((-distinct, -sum(counts), i + 1))
     ranked.sort()
-    found: list[ParagraphMatch] = []
-    for neg_distinct, _, number in ranked[:limit]:
-        spans, _ = find_spans(paragraphs[number - 1], strings)
-        found.append(ParagraphMatch(number, spans, -neg_distinct))
     out = []
-    for m in found[:limit]:
-        text, spans = _window(paragraphs[m.number - 1], m.spans)
-        out.append((m.number, mark(text, spans)))
+    for _neg_distinct, _, number in ranked[:limit]:
+        spans, _ = find_spans(paragraphs[number - 1], strings)
+        text, spans = _window(paragraphs[number - 1], spans)
+        out.append((number, text, spans))
     return out

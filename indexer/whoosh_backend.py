@@ -266,7 +266,8 @@ class WhooshBackend:
         duplicates = [c.source for c in copies]
         duplicates += [s for s in doc.other_sources if s not in duplicates and s != doc.source]
         normalized = view.normalized_paragraphs(i) if request.passages and strings else None
-        passages = [Passage(n, h) for n, h in best_passages(doc.paragraphs, strings, request.passages, normalized)]
+        passages = [Passage(n, text, spans)
+                    for n, text, spans in best_passages(doc.paragraphs, strings, request.passages, normalized)]
         return Hit(
             id=doc.id,
             title=doc.display_title,
@@ -280,7 +281,7 @@ class WhooshBackend:
             passages=passages,
             doc_type=doc.doc_type,
             year=doc.effective_year,
-            title_html=highlight(doc.display_title, strings),
+            title_spans=highlight(doc.display_title, strings),
             copies=copies,
             deleted=doc.deleted,
             version_of=doc.version_of,

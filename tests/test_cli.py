@@ -53,7 +53,8 @@ def test_search_json_shape(data_dir):
     assert set(hit) >= {"id", "title", "source", "publisher", "published", "doc_number", "region", "score",
                         "duplicates", "passages"}
     assert Path(hit["source"]).is_absolute() or hit["source"].startswith("http")
-    assert hit["passages"] and {"paragraph", "html"} <= set(hit["passages"][0])
+    assert hit["passages"] and {"paragraph", "text", "spans"} <= set(hit["passages"][0])
+    assert "title_spans" in hit and "title_html" not in hit  # the CLI shows text; only the web adds HTML
     assert set(data["facets"]) == set(FACETS)
 
 

@@ -110,21 +110,37 @@ def test_facets_and_filters(small):
         small.search(SearchRequest(query="法治", filters={"colour": ("red",)}))
 
 
-def test_passages_mark_matches_and_escape(backend_factory):
+def _marked(text: str, spans) -> str:
+    return "".join(f"[{text[a:b]}]" if k % 2 else text[a:b]
+                   for k, (a, b) in enumerate(_cuts(text, spans)))
+
+
+def _cuts(text: str, spans):
+    """Alternating unmarked / marked pieces of ``text``."""
+    pos = 0
+    for a, b in spans:
+        yield pos, a
+        yield a, b
+        pos = b
+    yield pos, len(text)
+
+
+def test_passages_are_text_with_match_spans(backend_factory):
+    """The engine returns data, not HTML: text as stored (nothing escaped) and match offsets."""
     hostile = '<script>alert(1)</script> 法治政府 "><img src=x onerror=alert(1)>'
     doc = make_doc("http://x.gov.cn/x.html", "<b>标题</b>", ["无关段落。", hostile])
     backend = backend_factory([doc])
     hit = backend.search(SearchRequest(query="法治政府")).hits[0]
-    assert hit.passages[0].paragraph == 2
-    html = hit.passages[0].html
-    assert "<mark>法治政府</mark>" in html
-    assert "<script>" not in html and "&lt;script&gt;" in html and "<img" not in html
-    assert hit.title_html == "&lt;b&gt;标题&lt;/b&gt;"
+    passage = hit.passages[0]
+    assert passage.paragraph == 2 and passage.text == hostile
+    assert [passage.text[a:b] for a, b in passage.spans] == ["法治政府"]
+    assert hit.title == "<b>标题</b>" and hit.title_spans == []
 
 
-def test_highlight_marks_raw_text_across_whitespace(backend_factory):
+def test_spans_cover_raw_text_across_whitespace(backend_factory):
     backend = backend_factory([make_doc("/a", "t", ["做好 措 施 落实"])])
-    assert backend.search(SearchRequest(query="措施")).hits[0].passages[0].html == "做好 <mark>措 施</mark> 落实"
+    passage = backend.search(SearchRequest(query="措施")).hits[0].passages[0]
+    assert _marked(passage.text, passage.spans) == "做好 [措 施] 落实"
 
 
 def test_near_duplicates_collapse_into_one_hit(backend_factory):

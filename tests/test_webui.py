@@ -515,12 +515,13 @@ def test_reading_view_marks_what_search_matched_across_normalisation(client, see
     assert "<mark>" not in negated  # an excluded string is not a match
 
 
-def test_safe_marked_keeps_marks_and_neutralises_contract_breaks():
-    from webui.highlight import safe_marked
+def test_mark_escapes_text_and_never_unbalances_the_page():
+    from webui.highlight import mark
 
-    assert safe_marked("a &lt;b&gt; <mark>c</mark>") == "a &lt;b&gt; <mark>c</mark>"
-    assert safe_marked("<script>x</script><mark>y") == "&lt;script&gt;x&lt;/script&gt;<mark>y</mark>"
-    assert safe_marked("</mark>z") == "z"
+    assert mark("a <b> c", [(6, 7)]) == "a &lt;b&gt; <mark>c</mark>"
+    assert mark("<script>x</script>y", [(18, 19)]) == "&lt;script&gt;x&lt;/script&gt;<mark>y</mark>"
+    # Spans from a bad source: out of range, reversed or overlapping are clipped or skipped.
+    assert mark("abc", [(2, 99), (1, 2), (0, 3), (5, 4)]) == "<mark>abc</mark>"
 
 
 def test_year_chart_layout():

@@ -17,7 +17,6 @@ from flask import Blueprint, Response, render_template, request
 from indexer.api import Hit, QueryError
 from indexer.citation import public_source
 from webui import external_url
-from webui.highlight import passage_text
 from webui.state import FACET_LABELS, MAX_QUERY_CHARS, BadRequest, SearchState
 from webui.viewdata import changes_view, is_web_url, iter_all_hits, parse_since, run_search
 
@@ -55,7 +54,7 @@ def _hit_row(hit: Hit) -> list[str]:
     return [neutralise(value) for value in (
         hit.id, hit.title, hit.publisher, hit.published, hit.doc_number, hit.region,
         hit.doc_type, public_source(hit.source), passage.paragraph if passage else "",
-        passage_text(passage.html) if passage else "", " ".join(public_source(d) for d in hit.duplicates),
+        passage.text if passage else "", " ".join(public_source(d) for d in hit.duplicates),
     )]
 
 
@@ -108,7 +107,7 @@ def search_atom():
             + (f"?{urlencode({'q': state.query})}" if state.query else "")
             + (f"#p{passage.paragraph}" if passage else ""),
             "source": hit.source if is_web_url(hit.source) else None,
-            "summary": passage_text(passage.html) if passage else "",
+            "summary": passage.text if passage else "",
         })
     updated = max((e["updated"] for e in entries if not e["updated"].startswith("1970")),
                   default=dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))

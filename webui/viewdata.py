@@ -164,9 +164,14 @@ def public_results(results: SearchResults) -> dict[str, Any]:
     """``results.to_dict()`` with local files named, not located: over HTTP a hit's source is
     its URL or its file name, never a path on the server (the command line keeps paths)."""
     from indexer.citation import public_source
+    from webui.highlight import mark
 
     data = results.to_dict()
     for hit in data.get("hits", []):
+        # The engine gives text and spans; the web layer adds ready-marked HTML for pages' scripts.
+        hit["title_html"] = str(mark(hit.get("title"), hit.get("title_spans") or ()))
+        for passage in hit.get("passages") or []:
+            passage["html"] = str(mark(passage.get("text"), passage.get("spans") or ()))
         hit["source"] = public_source(hit.get("source") or "")
         hit["duplicates"] = [public_source(d) for d in hit.get("duplicates") or []]
         for copy in hit.get("copies") or []:

@@ -13,7 +13,7 @@ from indexer.api import QueryError
 from indexer.document import Document
 from webui import IndexUnavailable, archive, get_backend
 from webui.chart import year_chart
-from webui.highlight import safe_marked
+from webui.highlight import mark
 from webui.state import (
     FACET_LABELS,
     MAX_QUERY_CHARS,
@@ -54,8 +54,9 @@ def _template_names() -> dict:
 
 
 @bp.app_template_filter("marked")
-def _marked(html: str | None):
-    return safe_marked(html)
+def _marked(text: str | None, spans=()):
+    """``{{ passage.text|marked(passage.spans) }}``: engine text and spans as escaped HTML."""
+    return mark(text, spans)
 
 
 @bp.app_template_filter("beijing")
