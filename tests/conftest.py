@@ -1,4 +1,5 @@
-"""Shared fixtures: a seeds index built once per session, and a factory for small indexes."""
+"""Shared fixtures: a seeds index built once per session, a factory for small indexes, and the
+system Chromium for every browser suite (never ``playwright install``)."""
 
 from __future__ import annotations
 
@@ -55,3 +56,37 @@ def seed_index(seed_docs, tmp_path_factory) -> WhooshBackend:
     assert report.added == 5 and not report.failed
     yield backend
     backend.close()
+
+
+# ----------------------------------------------------------------------------- the browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def browser_unavailable(reason: str) -> None:
+    """Skip with the reason, except under CI=true, where browser tests must run."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: the browser tests must run in CI)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def playwright_api():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        browser_unavailable("playwright is not installed (pip install -e '.[test]')")
+    if not CHROMIUM.exists():
+        browser_unavailable(f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)")
+    with sync_playwright() as api:
+        yield api
+
+
+@pytest.fixture(scope="module")
+def browser(playwright_api):
+    browser = playwright_api.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()

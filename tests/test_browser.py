@@ -8,7 +8,6 @@ these tests skip with a reason, except under CI=true, where a missing browser is
 from __future__ import annotations
 
 import json
-import os
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,36 +27,7 @@ from conftest_webui import (
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 ARTIFACTS = ROOT / "test-artifacts"
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def _unavailable(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: the browser tests must run in CI)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def playwright_api():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed (pip install -e '.[test]')")
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)")
-    with sync_playwright() as api:
-        yield api
-
-
-@pytest.fixture(scope="module")
-def browser(playwright_api):
-    browser = playwright_api.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -16,25 +16,11 @@ from pathlib import Path
 import pytest
 from conftest_research import EXPECTED_ROWS, build_research_index
 from conftest_webui import serve
-from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PageWatch, _unavailable
+from test_browser import ARTIFACTS, PageWatch
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOT = Path("/tmp/trends.png")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed (pip install -e '.[test]')")
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)")
-    with sync_playwright() as api:
-        browser = api.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from fixtures.sites import changing
-from test_browser import browser, playwright_api  # noqa: F401  (fixtures: the system Chromium)
 
 from crawl.runner import reindex, run_crawl_subprocess
 from crawl.settings import CrawlOptions
@@ -282,7 +281,7 @@ def served(crawls: Crawls):
 
 
 @pytest.mark.browser
-def test_browser_version_diff_and_old_version_toggle(crawls: Crawls, served: str, browser) -> None:  # noqa: F811
+def test_browser_version_diff_and_old_version_toggle(crawls: Crawls, served: str, browser) -> None:
     doc = crawls.docs2[_id(crawls, "edit")]
     page = browser.new_page(locale="zh-CN")
     try:
@@ -449,7 +448,7 @@ def test_cli_compare(crawls: Crawls) -> None:
 
 
 @pytest.mark.browser
-def test_browser_compare_page_aligns_the_two_years(crawls: Crawls, served: str, browser) -> None:  # noqa: F811
+def test_browser_compare_page_aligns_the_two_years(crawls: Crawls, served: str, browser) -> None:
     y2022, y2023 = _id(crawls, "y2022"), _id(crawls, "y2023")
     page = browser.new_page(locale="zh-CN")
     try:
