@@ -7,7 +7,17 @@ values without a second store, and ``reindex`` rebuilds the feed with the docume
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from indexer.api import Change
 from indexer.document import GONE_AT_KEY, MOVED_AT_KEY, Document
+
+if TYPE_CHECKING:
+    from indexer.query import Node
+    from indexer.view import View
 
 #: Event kinds in feed order, with their Chinese labels.
 KINDS = {"new": "新增", "changed": "修改", "moved": "迁移", "deleted": "删除"}
@@ -27,3 +37,28 @@ def events(doc: Document) -> list[tuple[str, str]]:
     if doc.extra.get(GONE_AT_KEY):
         out.append((doc.extra[GONE_AT_KEY], "deleted"))
     return sorted(out)
+
+
+def feed(view: View, node: Node, since: str, *, site: str | None, limit: int,
+         stored: Callable[[int], Document]) -> list[Change]:
+    """The events at or after ``since`` of the current documents that match ``node`` (and
+    ``site``), newest first: the events are per-document values, so this is one pass over the
+    matching documents' metadata."""
+    from indexer.evaluate import evaluate
+    from indexer.query import MatchAll
+
+    mask = view.live & view.current
+    if site:
+        mask &= view.facets["site"].mask([site])
+    if not isinstance(node, MatchAll):
+        mask = evaluate(view, node, mask)
+    found = [(at, kind, i) for i in np.flatnonzero(mask).tolist()
+             for at, kind in view.meta[i].get("ev", ()) if at >= since]
+    found.sort(key=lambda e: (e[0], e[2]), reverse=True)
+    out = []
+    for at, kind, i in found[:limit]:
+        doc = stored(i)
+        detail = {"deleted": doc.extra.get("gone", ""), "moved": doc.extra.get("moved", "")}.get(kind, "")
+        out.append(Change(kind=kind, at=at, id=doc.id, title=doc.display_title,
+                          source=doc.source, site=doc.site, detail=detail))
+    return out

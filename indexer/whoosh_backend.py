@@ -13,13 +13,7 @@ counting. Both work over per-segment data cached by segment id — Whoosh segmen
 change once written, so the cache is only ever extended, never invalidated (deletions are
 a separate per-generation mask).
 
-Fields (see make_schema):
-  words        rjieba words of the body, with frequencies: BM25F (counted in the workers)
-  title_words  rjieba words of the title: BM25F with a title boost
-  m            column: normalised title, body and paragraph offsets (text index, passages)
-  f            column: small JSON of facet/sort values
-  mh           column: MinHash signature (near-duplicates)
-  doc          stored: the whole Document as JSON
+The stored fields are listed in indexer/schema.py.
 """
 
 from __future__ import annotations
@@ -27,17 +21,15 @@ from __future__ import annotations
 import os
 import threading
 import time
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh import analysis as wanalysis
-from whoosh import columns, fields, formats
 from whoosh import index as windex
 
-from indexer import formatfile, whoosh_patches
+from indexer import changes as change_feed
+from indexer import formatfile, hits, whoosh_patches
 from indexer.api import (
     MAX_LIMIT,
     SORTS,
@@ -45,7 +37,6 @@ from indexer.api import (
     Copy,
     Hit,
     IndexReport,
-    Passage,
     QueryError,
     SearchRequest,
     SearchResults,
@@ -53,9 +44,9 @@ from indexer.api import (
 from indexer.document import Document
 from indexer.evaluate import evaluate, tiers
 from indexer.facets import Counted, count_facets, filter_mask
-from indexer.highlight import best_passages, highlight
 from indexer.query import MatchAll, Node, has_option, parse_query, positive_strings
 from indexer.ranking import DEFAULT_BM25F, DEFAULT_PROXIMITY
+from indexer.schema import make_schema
 from indexer.view import SegmentData, View, load_segment
 from indexer.writer import IndexWriter
 
@@ -65,35 +56,6 @@ whoosh_patches.apply()
 INDEX_NAME = "govsearch"
 
 RESULT_CACHE_SIZE = 64  # ranked results per index generation: paging is a cache hit
-
-
-class WordsField(fields.FieldType):
-    """A word-frequency field whose value may arrive already counted and encoded.
-
-    The analysis workers segment and count the words; handing Whoosh the finished
-    ``(term bytes, frequency, weight, encoded frequency)`` tuples spares the single writer
-    process re-tokenising a joined string. A plain string is still accepted.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(formats.Frequency(), wanalysis.SpaceSeparatedTokenizer(), scorable=True)
-
-    def index(self, value: Any, **kwargs: Any) -> Any:
-        if isinstance(value, list):
-            return value
-        return super().index(value, **kwargs)
-
-
-def make_schema() -> fields.Schema:
-    return fields.Schema(
-        id=fields.ID(stored=True, unique=True),
-        words=WordsField(),
-        title_words=WordsField(),
-        m=fields.COLUMN(columns.VarBytesColumn()),
-        f=fields.COLUMN(columns.VarBytesColumn()),
-        mh=fields.COLUMN(columns.VarBytesColumn()),
-        doc=fields.STORED(),
-    )
 
 
 # ----------------------------------------------------------------------------- the backend
@@ -258,45 +220,13 @@ class WhooshBackend:
         return hit_ids, hit_scores, facets
 
     def _stored(self, view: View, docnum: int) -> Document:
-        return Document.from_json(zlib.decompress(view.searcher.stored_fields(docnum)["doc"]).decode("utf-8"))
+        return hits.stored(view, docnum)
 
     def _hit(self, view: View, i: int, score: float, strings: Sequence[str], request: SearchRequest) -> Hit:
-        doc = self._stored(view, i)
-        copies = self._copies(view, i) if request.collapse else []
-        duplicates = [c.source for c in copies]
-        duplicates += [s for s in doc.other_sources if s not in duplicates and s != doc.source]
-        normalized = view.normalized_paragraphs(i) if request.passages and strings else None
-        passages = [Passage(n, text, spans)
-                    for n, text, spans in best_passages(doc.paragraphs, strings, request.passages, normalized)]
-        return Hit(
-            id=doc.id,
-            title=doc.display_title,
-            source=doc.source,
-            publisher=doc.publisher,
-            published=doc.published.isoformat() if doc.published else None,
-            doc_number=doc.doc_number,
-            region=doc.region.display() or None,
-            score=round(score, 4),
-            duplicates=duplicates,
-            passages=passages,
-            doc_type=doc.doc_type,
-            year=doc.effective_year,
-            title_spans=highlight(doc.display_title, strings),
-            copies=copies,
-            deleted=doc.deleted,
-            version_of=doc.version_of,
-            captured=doc.captured.isoformat() if doc.captured else None,
-        )
+        return hits.make_hit(view, i, score, strings, request)
 
     def _copies(self, view: View, i: int, limit: int = 20) -> list[Copy]:
-        """The other live documents of ``i``'s copy group, oldest document number first."""
-        same = np.flatnonzero((view.dup == view.dup[i]) & view.live & view.current)
-        out = []
-        for j in same.tolist()[: limit + 1]:
-            if j != i and len(out) < limit:
-                other = self._stored(view, j)
-                out.append(Copy(id=other.id, title=other.display_title, source=other.source))
-        return out
+        return hits.copies_of(view, i, limit)
 
     def copies(self, doc_id: str) -> list[Copy]:
         with self._lock:
@@ -312,24 +242,12 @@ class WhooshBackend:
 
     def changes(self, since: str, *, site: str | None = None, query: str = "",
                 limit: int = 500) -> list[Change]:
+        """The change feed since ``since`` (indexer/changes.py), newest first."""
         node = parse_query(query) if query else MatchAll()
         with self._lock:
             view = self._current_view()
-            mask = view.live & view.current
-            if site:
-                mask &= view.facets["site"].mask([site])
-            if not isinstance(node, MatchAll):
-                mask = evaluate(view, node, mask)
-            found = [(at, kind, i) for i in np.flatnonzero(mask).tolist()
-                     for at, kind in view.meta[i].get("ev", ()) if at >= since]
-            found.sort(key=lambda e: (e[0], e[2]), reverse=True)
-            out = []
-            for at, kind, i in found[:limit]:
-                doc = self._stored(view, i)
-                detail = {"deleted": doc.extra.get("gone", ""), "moved": doc.extra.get("moved", "")}.get(kind, "")
-                out.append(Change(kind=kind, at=at, id=doc.id, title=doc.display_title,
-                                  source=doc.source, site=doc.site, detail=detail))
-            return out
+            return change_feed.feed(view, node, since, site=site, limit=limit,
+                                    stored=lambda i: self._stored(view, i))
 
     def iter_documents(self) -> Iterator[Document]:
         with self._lock:
