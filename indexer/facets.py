@@ -20,7 +20,7 @@ import numpy as np
 
 from indexer.api import DELETED, FACET_LIMIT, FACETS, FacetValue, QueryError
 from indexer.document import Document
-from indexer.sections import is_annual_report, parts_facet
+from indexer.sections import Outline, is_annual_report, outline
 
 MAX_VALUES = FACET_LIMIT  # per facet in a response unless the request asks otherwise
 
@@ -28,8 +28,11 @@ MAX_VALUES = FACET_LIMIT  # per facet in a response unless the request asks othe
 Counted = tuple[np.ndarray, np.ndarray]
 
 
-def facet_values(doc: Document) -> dict[str, str]:
-    """The facet values of one document ('' when unknown)."""
+def facet_values(doc: Document, report: Outline | None = None) -> dict[str, str]:
+    """The facet values of one document ('' when unknown). ``report``: its outline, when the
+    caller has it already (indexing needs it for the paragraph parts too)."""
+    if report is None and is_annual_report(doc):
+        report = outline(doc.paragraphs)
     year = doc.effective_year
     return {
         "year": str(year) if year else "",
@@ -39,7 +42,7 @@ def facet_values(doc: Document) -> dict[str, str]:
         "publisher": doc.publisher or "",
         "doc_type": doc.doc_type or "",
         "site": doc.site or "",
-        "parts": parts_facet(doc.paragraphs) if is_annual_report(doc) else "",
+        "parts": report.facet_value() if report else "",
         "status": DELETED if doc.deleted else "",
     }
 

@@ -72,9 +72,10 @@ def prepare(doc: Document) -> dict[str, Any]:
     title_words = words(doc.title or "")
     body_words = words_of_all(doc.paragraphs)
     sig = dedup.signature(nbody)
-    meta = facet_values(doc)
-    # The report part of every paragraph (indexer/sections.py), for section: queries.
-    meta["sp"] = outline(doc.paragraphs).codes() if is_annual_report(doc) else ""
+    # One outline for the 报告结构 facet and the report part of every paragraph (section:).
+    report = outline(doc.paragraphs) if is_annual_report(doc) else None
+    meta = facet_values(doc, report)
+    meta["sp"] = report.codes() if report else ""
     date = doc.published or doc.written
     meta.update(
         id=doc.id,

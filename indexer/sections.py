@@ -109,6 +109,15 @@ class Outline:
     def missing(self) -> list[str]:
         return [key for key in PART_KEYS if key not in set(self.present)]
 
+    def facet_value(self) -> str:
+        """The 报告结构 facet value: ``五部分齐全`` or ``缺：不足和原因、其他情况``; '' when no
+        heading maps onto a part (not a structured report)."""
+        if not self.present:
+            return ""
+        if not self.missing:
+            return "五部分齐全"
+        return "缺：" + "、".join(PART_NAMES[key] for key in self.missing)
+
     def codes(self) -> str:
         """One character per paragraph (PART_CODES, "0" for none): what the index stores."""
         return "".join(PART_CODES.get(p or "", NO_PART) for p in self.parts)
@@ -193,14 +202,8 @@ def outline(paragraphs: Sequence[str]) -> Outline:
 
 
 def parts_facet(paragraphs: Sequence[str]) -> str:
-    """The 结构 facet value of a report: ``五部分齐全`` or ``缺：不足和原因、其他情况``; '' when no
-    heading maps onto a part (not a structured report)."""
-    found = outline(paragraphs)
-    if not found.present:
-        return ""
-    if not found.missing:
-        return "五部分齐全"
-    return "缺：" + "、".join(PART_NAMES[key] for key in found.missing)
+    """The 报告结构 facet value of a report's paragraphs (see :meth:`Outline.facet_value`)."""
+    return outline(paragraphs).facet_value()
 
 
 def is_annual_report(doc: Document) -> bool:
