@@ -6,6 +6,7 @@ Thin shells over :mod:`research`; the web pages /trends and /tracker show the sa
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -19,6 +20,15 @@ def _backend(ctx: click.Context):
         return open_index(ctx.obj.data_dir, readonly=True)
     except QueryError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _echo_data(result: Any, *, as_json: bool, as_csv: bool) -> bool:
+    """Print ``result`` as JSON (its API shape) or CSV when asked; True when it was printed."""
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    elif as_csv:
+        click.echo(result.to_csv(), nl=False)
+    return as_json or as_csv
 
 
 @click.command()
@@ -45,11 +55,7 @@ def trend(ctx: click.Context, queries: tuple[str, ...], by: str, year_from: int 
         raise click.ClickException(str(exc)) from None
     finally:
         backend.close()
-    if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-        return
-    if as_csv:
-        click.echo(result.to_csv(), nl=False)
+    if _echo_data(result, as_json=as_json, as_csv=as_csv):
         return
     label = "年份" if by == "year" else "省份"
     click.echo("\t".join([label, *result.queries, "全部文件"]))
@@ -86,11 +92,7 @@ def tracker_command(ctx: click.Context, year: int, province: str | None, city: s
         raise click.ClickException(str(exc)) from None
     finally:
         backend.close()
-    if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-        return
-    if as_csv:
-        click.echo(result.to_csv(), nl=False)
+    if _echo_data(result, as_json=as_json, as_csv=as_csv):
         return
     where = f"{province or '全国'}{city or ''}{LEVEL_LABELS[result.level]}政府"
     click.echo(f"{where} {year} 年度法治政府建设报告（截止 {result.deadline.isoformat()} 前发布为按时）")
