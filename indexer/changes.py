@@ -53,7 +53,7 @@ def feed(view: View, node: Node, since: str, *, site: str | None, limit: int,
     if not isinstance(node, MatchAll):
         mask = evaluate(view, node, mask)
     found = [(at, kind, i) for i in np.flatnonzero(mask).tolist()
-             for at, kind in view.meta[i].get("ev", ()) if at >= since]
+             for at, kind in view.value("ev", i) if at >= since]
     found.sort(key=lambda e: (e[0], e[2]), reverse=True)
     out = []
     for at, kind, i in found[:limit]:

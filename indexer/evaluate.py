@@ -53,8 +53,7 @@ def term_mask(view: View, node: Term) -> np.ndarray:
     else:
         key = {"publisher": "publisher_n", "docno": "docno", "region": "region_n", "type": "type_n",
                "status": "status"}[node.field]
-        meta = view.meta
-        mask[[i for i in np.flatnonzero(view.live).tolist() if text in meta[i].get(key, "")]] = True
+        mask |= view.strings_where(key, lambda value: text in value)  # once per distinct value
     return mask & view.live
 
 

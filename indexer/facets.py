@@ -73,6 +73,19 @@ class FacetColumn:
         self.codes = renumber[raw]
         self._pinyin_rank: np.ndarray | None = None
 
+    @classmethod
+    def from_parts(cls, parts: Sequence[tuple[Sequence[str], np.ndarray]]) -> FacetColumn:
+        """One column from per-segment (distinct values, codes into them), concatenated:
+        only the small value tables are looked at, never single documents."""
+        column = cls.__new__(cls)
+        values = sorted({"", *(v for table, _ in parts for v in table)})
+        column.values = values
+        column._index = {v: i for i, v in enumerate(values)}
+        mapped = [np.array([column._index[v] for v in table], dtype=np.int32)[codes] for table, codes in parts]
+        column.codes = np.concatenate(mapped) if mapped else np.zeros(0, dtype=np.int32)
+        column._pinyin_rank = None
+        return column
+
     @property
     def pinyin_rank(self) -> np.ndarray:
         """Each code's position in pinyin order; computed on the first count that needs it."""

@@ -1,6 +1,6 @@
 """Preparing a document for the index: everything expensive, done in worker processes.
 
-Normalised text and paragraph offsets (the exact-match column), rjieba word counts (BM25F),
+Normalised text and paragraph offsets (the character index), rjieba word counts (BM25F),
 the MinHash signature (near-duplicates), facet and sort values, each paragraph's report part,
 and the deflated stored JSON. Pure functions of the Document: the writer (indexer/writer.py)
 runs them in a process pool and only commits what they return.
@@ -10,28 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import struct
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from whoosh.system import pack_uint
-
-from indexer import changes, dedup
+from indexer import changes, dedup, wordindex
 from indexer.analysis import normalize, words, words_of_all
 from indexer.document import Document
 from indexer.facets import facet_values
 from indexer.sections import is_annual_report, outline
-
-
-def encode_words(found: Sequence[str]) -> list[tuple[bytes, int, float, bytes]]:
-    """What Whoosh's Frequency format would produce for these words, in the worker."""
-    counts: dict[str, int] = {}
-    for w in found:
-        counts[w] = counts.get(w, 0) + 1
-    return [(w.encode("utf-8"), n, float(n), pack_uint(n)) for w, n in counts.items()]
-
 
 
 def fingerprint(doc: Document) -> str:
@@ -39,25 +27,6 @@ def fingerprint(doc: Document) -> str:
     for volatile in ("captured", "capture_sha256"):
         d.pop(volatile, None)
     return hashlib.sha256(json.dumps(d, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:24]
-
-
-def pack_text(title: str, body: str, para_offsets: Sequence[int]) -> bytes:
-    """The normalised-text column value, deflated (zlib level 1: ~0.1 ms a report, ~45% of the size)."""
-    tb, bb = title.encode("utf-8"), body.encode("utf-8")
-    packed = b"".join(
-        [struct.pack("<II", len(tb), len(bb)), tb, bb, struct.pack(f"<{len(para_offsets)}I", *para_offsets)]
-    )
-    return zlib.compress(packed, 1)
-
-
-def unpack_text(raw: bytes) -> tuple[str, str, tuple[int, ...]]:
-    """(normalised title, normalised body, paragraph start offsets) of a column value."""
-    raw = zlib.decompress(raw)
-    lt, lb = struct.unpack_from("<II", raw)
-    title = raw[8 : 8 + lt].decode("utf-8")
-    body = raw[8 + lt : 8 + lt + lb].decode("utf-8")
-    offsets = raw[8 + lt + lb :]
-    return title, body, struct.unpack(f"<{len(offsets) // 4}I", offsets)
 
 
 def prepare(doc: Document) -> dict[str, Any]:
@@ -94,10 +63,10 @@ def prepare(doc: Document) -> dict[str, Any]:
     )
     return {
         "id": doc.id,
-        "words": encode_words(body_words),
-        "title_words": encode_words(title_words),
+        "words": wordindex.count(body_words),
+        "title_words": wordindex.count(title_words),
         "sig": sig,
-        "m": pack_text(ntitle, nbody, offsets),
+        "text": (ntitle, nbody, tuple(offsets)),
         "meta": meta,
         "doc": zlib.compress(doc.to_json().encode("utf-8"), 6),  # stored deflated: ~40% of the JSON
     }

@@ -16,10 +16,12 @@ query character — the full-code-point pair lists decide instead. ``doc_hits`` 
 "which documents" by checking one candidate per document at a time, so a string that
 occurs a dozen times in every document costs what one occurrence per document costs.
 
-One file per segment, ``<segment id>.gsx`` next to the segment, derived only from the
-segment's normalised-text column: it is written before the segment is committed, rebuilt
-if missing, and deleted by Whoosh together with its segment (the name matches Whoosh's
-segment-file pattern).
+One file per segment, ``<segment id>.gsx`` next to the segment: it is written before the
+segment is committed and deleted by Whoosh together with its segment (the name matches
+Whoosh's segment-file pattern). It is also the only copy of the normalised text: the
+characters (16-bit, plus the full code point of each character outside the BMP) give back
+each document's normalised title, body and paragraphs for passages and for merging segments,
+so no text column is stored beside it.
 
 Coordinates: the segment's texts laid end to end, ``title NUL body NUL`` per document, so
 no match can run from one text into the next (normalised text never contains NUL).
@@ -30,7 +32,7 @@ one-character string the contiguous key range ``[c << 21, (c + 1) << 21)``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -38,13 +40,13 @@ import numpy as np
 from indexer import arrayfile
 from indexer.analysis import SENTENCE_MARKS
 
-MAGIC = b"GSX3"
+MAGIC = b"GSX4"
 SUFFIX = ".gsx"
 _SHIFT = 21  # code points are < 2**21
 _EMPTY = np.empty(0, dtype=np.int64)
 _MARK_CODES = np.array([ord(c) for c in SENTENCE_MARKS], dtype=np.uint32)
 _ARRAYS = ("keys", "starts", "pos", "doc_starts", "body_starts", "sent_starts", "para_starts", "sent_block", "para_block",
-           "chars", "astral")
+           "chars", "astral", "astral_codes")
 _BLOCK = 6  # unit lookup table: one entry per 64 characters
 
 
@@ -95,6 +97,7 @@ def build(docs: Iterable[tuple[str, str, Sequence[int]]]) -> dict[str, np.ndarra
         "para_starts": paras,
         "chars": chars.astype(np.uint16),  # low 16 bits: checking a candidate is one gather per character
         "astral": np.flatnonzero(chars > 0xFFFF).astype(np.int64),  # where those 16 bits are not the character
+        "astral_codes": chars[chars > 0xFFFF],  # and what the character is there
         "sent_block": _block_table(sents, len(chars)),
         "para_block": _block_table(paras, len(chars)),
     }
@@ -125,6 +128,7 @@ class SegmentText:
         self.para_starts: np.ndarray = arrays["para_starts"]
         self.chars: np.ndarray = arrays["chars"]
         self.astral: np.ndarray = arrays["astral"]
+        self.astral_codes: np.ndarray = arrays["astral_codes"]
         self.sent_block: np.ndarray = arrays["sent_block"]
         self.para_block: np.ndarray = arrays["para_block"]
         self._units = {"sentence": (self.sent_starts, self.sent_block), "paragraph": (self.para_starts, self.para_block)}
@@ -134,6 +138,27 @@ class SegmentText:
     def open(cls, path: Path) -> SegmentText:
         arrays, mm = arrayfile.read(path, MAGIC)
         return cls(arrays, keepalive=mm)
+
+    def _text(self, a: int, b: int) -> str:
+        """The characters at positions [a, b) (NUL separators included)."""
+        codes = self.chars[a:b].astype(np.uint32)
+        lo, hi = np.searchsorted(self.astral, [a, b])
+        if hi > lo:
+            codes[self.astral[lo:hi] - a] = self.astral_codes[lo:hi]
+        return codes.tobytes().decode("utf-32-le")
+
+    def document(self, doc: int) -> tuple[str, str, tuple[int, ...]]:
+        """(normalised title, normalised body, paragraph start offsets in the body) of a
+        segment document: what :func:`build` was given for it."""
+        start, body, end = int(self.doc_starts[doc]), int(self.body_starts[doc]), int(self.doc_starts[doc + 1])
+        lo, hi = np.searchsorted(self.para_starts, [body, end])
+        return (self._text(start, body - 1), self._text(body, end - 1),
+                tuple((self.para_starts[lo:hi] - body).tolist()))
+
+    def paragraphs(self, doc: int) -> list[str]:
+        """A segment document's normalised paragraphs."""
+        _, body, starts = self.document(doc)
+        return [body[a:b] for a, b in zip(starts, [*starts[1:], len(body)], strict=True)]
 
     def _postings(self, key: int) -> np.ndarray:
         i = int(np.searchsorted(self.keys, key))
@@ -332,7 +357,10 @@ class SegmentText:
         return docs[np.concatenate(([True], docs[1:] != docs[:-1]))] if len(docs) else docs
 
 
-def load_or_build(path: Path, texts: Callable[[], Iterable[tuple[str, str, Sequence[int]]]], writable: bool) -> SegmentText:
-    """Open the segment's index file; build it from ``texts()`` when missing or unreadable."""
-    arrays, keepalive = arrayfile.load_or_build(path, MAGIC, _ARRAYS, lambda: build(texts()), writable)
-    return SegmentText(arrays, keepalive=keepalive)
+def load(path: Path) -> SegmentText | None:
+    """The segment's index, or None when the file is missing or unreadable."""
+    try:
+        arrays, mm = arrayfile.read(path, MAGIC)
+    except (OSError, ValueError):
+        return None
+    return SegmentText(arrays, keepalive=mm) if all(name in arrays for name in _ARRAYS) else None

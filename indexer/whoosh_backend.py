@@ -47,7 +47,8 @@ from indexer.facets import Counted, count_facets, filter_mask
 from indexer.query import MatchAll, Node, has_option, parse_query, positive_strings
 from indexer.ranking import DEFAULT_BM25F, DEFAULT_PROXIMITY
 from indexer.schema import make_schema
-from indexer.view import SegmentData, View, load_segment
+from indexer.segment import SegmentData, load_segment
+from indexer.view import View
 from indexer.writer import IndexWriter
 
 whoosh_patches.apply()

@@ -1,120 +1,74 @@
-"""BM25F inputs as numpy arrays: each segment's word postings, copied once out of Whoosh.
+"""BM25F inputs as numpy arrays: each segment's word postings, ``<segment id>.gsw``.
 
-Whoosh stores word postings in pickled, compressed blocks of up to 128; decoding them at
-query time costs ~0.4 µs a posting, and a common word such as 法治 has a posting in nearly
-every document — tens of milliseconds per query word at 20,000 documents. Segments never
-change, so each segment's postings are decoded once, when the segment is committed, into
-``<segment id>.gsw``: per field, the sorted 64-bit hashes of its terms, and for each term
-its document numbers and frequencies. A lookup is one binary search and two slices of a
-memory map. Hash collisions (probability ~n²/2⁶⁵) could only blend two words' scores:
-ranking, never matching, depends on this file.
+Written straight from the word counts the preparation workers make (indexer/prepare.py),
+when the segment is committed: per field, the sorted 64-bit hashes of its words, and for
+each word its document numbers and frequencies. A lookup is one binary search and two slices
+of a memory map. Whoosh keeps no word postings at all: decoding its pickled posting blocks
+cost ~0.4 µs a posting at query time, and writing them was most of the single writer's work.
+Hash collisions (probability ~n²/2⁶⁵) could only blend two words' scores: ranking, never
+matching, depends on this file.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import itertools
-import pickle
-import struct
-import zlib
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.filedb.structfile import BufferFile
-from whoosh.matching.wrappers import FilterMatcher
 
 from indexer import arrayfile
 
-MAGIC = b"GSW1"
+MAGIC = b"GSW2"
 SUFFIX = ".gsw"
 FIELDS = ("words", "title_words")
-_INT = struct.Struct("!i")  # Whoosh's block length prefix (whoosh.system.unpack_int)
 _EMPTY_IDS = np.empty(0, dtype=np.uint32)
-_EMPTY_TF = np.empty(0, dtype=np.float32)
+_EMPTY_TF = np.empty(0, dtype=np.uint16)
+_MAX_TF = np.iinfo(np.uint16).max
+
+#: One document's words in one field: (word hashes, their frequencies).
+Counts = tuple[np.ndarray, np.ndarray]
 
 
 def term_hash(term: str) -> int:
     return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little")
 
 
-def read_postings(reader: Any, field: str, term: str, with_weights: bool) -> tuple[np.ndarray, np.ndarray | None]:
-    """All (docnum, weight) postings of a term in one segment, deleted documents included.
-
-    Reads Whoosh's W3 posting blocks directly: iterating a matcher posting by posting costs
-    ~1 µs each in Python, and common words have a posting in nearly every document.
-    """
-    empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64) if with_weights else None)
-    if (field, term) not in reader:
-        return empty
-    m = reader.postings(field, term)
-    if isinstance(m, FilterMatcher):
-        m = m.child
-    if isinstance(m, W3LeafMatcher) and not m._byteids and isinstance(m._postfile, BufferFile):
-        # Walk the blocks in the memory-mapped postings file directly: the matcher's own
-        # block header reads go through several small Python-level file reads per block.
-        buf = m._postfile._buf
-        position = m._baseoffset
-        deltas: list[Any] = []
-        lengths: list[int] = []
-        weight_blocks: list[np.ndarray] = []
-        while True:
-            (length,) = _INT.unpack_from(buf, position)
-            last = length < 0
-            end = position + 4 + abs(length)
-            header = io.BytesIO(buf[position + 4 : end])
-            n, _, _, compression, _, _ = pickle.load(header)
-            data = buf[position + 4 + header.tell() : end]
-            block = pickle.loads(zlib.decompress(data) if compression else data)
-            deltas.append(block[0])
-            lengths.append(n)
-            if with_weights:
-                w = block[1]  # None: all 1.0; a float: all equal; else one per posting
-                if w is None or isinstance(w, float):
-                    weight_blocks.append(np.full(n, 1.0 if w is None else w))
-                else:
-                    weight_blocks.append(np.asarray(w, dtype=np.float64))
-            if last:
-                break
-            position = end
-        # Ids are delta-encoded per block: a global cumulative sum minus each block's start.
-        total = np.cumsum(np.fromiter(itertools.chain.from_iterable(deltas), dtype=np.int64, count=sum(lengths)))
-        starts = np.cumsum([0, *lengths[:-1]])
-        before = np.where(starts > 0, total[np.maximum(starts - 1, 0)], 0)
-        ids = total - np.repeat(before, lengths)
-        return ids, (np.concatenate(weight_blocks) if with_weights else None)
-    pairs = []
-    while m.is_active():
-        pairs.append((m.id(), m.weight() if with_weights else 1.0))
-        m.next()
-    if not pairs:
-        return empty
-    ids = np.array([p[0] for p in pairs], dtype=np.int64)
-    return ids, (np.array([p[1] for p in pairs], dtype=np.float64) if with_weights else None)
+def count(found: Sequence[str]) -> Counts:
+    """The word counts of one field of one document (run in the preparation workers)."""
+    counts: dict[int, int] = {}
+    for w in found:
+        key = term_hash(w)
+        counts[key] = counts.get(key, 0) + 1
+    return (np.fromiter(counts.keys(), dtype=np.uint64, count=len(counts)),
+            np.fromiter(counts.values(), dtype=np.uint32, count=len(counts)))
 
 
-
-
-def build(reader: Any) -> dict[str, np.ndarray]:
-    """The word index arrays of one Whoosh segment reader."""
+def build(per_field: dict[str, Sequence[Counts]]) -> dict[str, np.ndarray]:
+    """The word index arrays of one segment: for each field, every document's counts in
+    document-number order."""
     arrays: dict[str, np.ndarray] = {}
     for field in FIELDS:
-        terms = [t.decode("utf-8") for t in reader.lexicon(field)] if field in reader.schema else []
-        keyed = sorted((term_hash(t), t) for t in terms)
-        docs: list[np.ndarray] = []
-        tfs: list[np.ndarray] = []
-        starts = [0]
-        for _, term in keyed:
-            ids, weights = read_postings(reader, field, term, with_weights=True)
-            docs.append(ids.astype(np.uint32))
-            tfs.append(weights.astype(np.float32))  # type: ignore[union-attr]
-            starts.append(starts[-1] + len(ids))
-        arrays[f"{field}.keys"] = np.array([k for k, _ in keyed], dtype=np.uint64)
-        arrays[f"{field}.starts"] = np.array(starts, dtype=np.int64)
-        arrays[f"{field}.docs"] = np.concatenate(docs) if docs else _EMPTY_IDS
-        arrays[f"{field}.tf"] = np.concatenate(tfs) if tfs else _EMPTY_TF
+        docs = per_field.get(field, ())
+        n = len(docs)
+        id_type = np.uint16 if n <= 1 << 16 else np.uint32
+        lengths = [len(k) for k, _ in docs]
+        keys = np.concatenate([k for k, _ in docs]) if docs else np.empty(0, dtype=np.uint64)
+        tfs = np.concatenate([t for _, t in docs]) if docs else np.empty(0, dtype=np.uint32)
+        owners = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        order = np.lexsort((owners, keys))  # by word, then document
+        keys, owners, tfs = keys[order], owners[order], tfs[order]
+        if len(keys):
+            cuts = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+            unique = keys[np.concatenate(([0], cuts))]
+            starts = np.concatenate(([0], cuts, [len(keys)])).astype(np.int64)
+        else:
+            unique, starts = np.empty(0, dtype=np.uint64), np.zeros(1, dtype=np.int64)
+        arrays[f"{field}.keys"] = unique.astype(np.uint64)
+        arrays[f"{field}.starts"] = starts
+        arrays[f"{field}.docs"] = owners.astype(id_type)
+        arrays[f"{field}.tf"] = np.minimum(tfs, _MAX_TF).astype(np.uint16)
     return arrays
 
 
@@ -137,12 +91,26 @@ class SegmentWords:
         return _EMPTY_IDS, _EMPTY_TF
 
 
+    def per_document(self, field: str, n: int) -> list[Counts]:
+        """Each of the segment's ``n`` documents' counts in ``field`` (to merge segments)."""
+        keys, starts, docs, tfs = self._fields[field]
+        owners = docs.astype(np.int64)
+        words = np.repeat(keys, np.diff(starts))
+        order = np.argsort(owners, kind="stable")
+        bounds = np.searchsorted(owners[order], np.arange(n + 1)).tolist()
+        w, t = words[order], tfs[order].astype(np.uint32)
+        return [(w[a:b], t[a:b]) for a, b in itertools.pairwise(bounds)]
+
+
 def write(path: Path, arrays: dict[str, np.ndarray]) -> None:
     arrayfile.write(path, MAGIC, arrays)
 
 
-def load_or_build(path: Path, reader: Any, writable: bool) -> SegmentWords:
-    """Open the segment's word index; build it from the Whoosh segment when missing or unreadable."""
+def load(path: Path) -> SegmentWords | None:
+    """The segment's word index, or None when the file is missing or unreadable."""
     required = [f"{field}.{part}" for field in FIELDS for part in ("keys", "starts", "docs", "tf")]
-    arrays, keepalive = arrayfile.load_or_build(path, MAGIC, required, lambda: build(reader), writable)
-    return SegmentWords(arrays, keepalive=keepalive)
+    try:
+        arrays, mm = arrayfile.read(path, MAGIC)
+    except (OSError, ValueError):
+        return None
+    return SegmentWords(arrays, keepalive=mm) if all(r in arrays for r in required) else None

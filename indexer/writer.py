@@ -11,7 +11,6 @@ at most one batch; every commit checks that no document was lost.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -23,11 +22,12 @@ from whoosh import writing as windex_writing
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 
-from indexer import arrayfile, dedup, textindex, wordindex
+from indexer import arrayfile, dedup
 from indexer.api import IndexReport, QueryError
 from indexer.document import Document
 from indexer.prepare import bounded_imap, prepare_safely
-from indexer.view import View, beside, segment_texts
+from indexer.segment import SUFFIXES, Record, beside, load_segment, stored_records, write_files
+from indexer.view import View
 
 WRITER_MEMORY_MB = 512  # Whoosh's posting pool; smaller spills to disk via pickle, much slower
 SMALL_BATCH = 32  # below this, analysing in this process beats starting workers
@@ -68,9 +68,9 @@ def assign_group(view: View, data: dict[str, Any],
                 for local in data_k.bands().get(token, ()):
                     j = offset + local
                     if view.live[j] and view.ids[j] != meta["id"]:
-                        other = view.meta[j]
-                        yield (np.frombuffer(view.sigs[j], dtype=np.uint64), other.get("ry", ""),
-                               other.get("dup") or other["id"])
+                        other_sig = view.signature(j)
+                        if other_sig is not None:
+                            yield other_sig, view.value("ry", j), view.value("dup", j) or view.ids[j]
 
     rejected: set[str] = set()
     for other_sig, other_year, group in candidates():
@@ -108,30 +108,46 @@ class IndexWriter:
         except LockError:
             raise QueryError(f"另一个进程正在写入索引 {self.index_dir}（30 秒内未释放写锁）") from None
 
-    def _commit(self, writer: Any, mergetype: Callable[[Any, list[Any]], list[Any]] = merge_small) -> None:
-        """Whoosh's ``SegmentWriter.commit``, plus the text index of every new segment, written
-        before the table of contents names the segment: a reader never sees a committed
-        segment without its text index, and a crash before the TOC leaves only files that
-        Whoosh's next commit deletes."""
-        segments = writer._merge_segments(mergetype, None, None)
+    def _commit(self, writer: Any, mergetype: Callable[[Any, list[Any]], list[Any]] = merge_small,
+                pending: dict[str, Record] | None = None) -> None:
+        """Whoosh's ``SegmentWriter.commit``, plus the derived files of every new segment
+        (indexer/segment.py), written before the table of contents names the segment: a
+        reader never sees a committed segment without them, and a crash before the TOC leaves
+        only files that Whoosh's next commit deletes.
+
+        ``pending``: the derived data of the documents added since the last commit, by id.
+        Documents that come from merged segments get theirs from those segments' files."""
+        records = dict(pending or {})
+        kept = writer._merge_segments(mergetype, None, None)
+        for merged in [s for s in writer.segments if s not in kept]:
+            reader = SegmentReader(writer.storage, writer.schema, merged)
+            try:
+                data = load_segment(reader, self.index_dir, writable=False)
+                live = [j for j in range(reader.doc_count_all()) if not reader.is_deleted(j)]
+                for record in data.records(live):
+                    records.setdefault(record.id, record)  # a document added in this batch wins
+            finally:
+                reader.close()
+        segments = kept
         if writer._added:
             segments.append(writer._finalize_segment())
         else:
             writer._close_segment()
         for segment in segments:
-            text_path, word_path = beside(self.index_dir, segment, textindex.SUFFIX), beside(self.index_dir, segment, wordindex.SUFFIX)
-            if text_path.exists() and word_path.exists():
+            if all(beside(self.index_dir, segment, suffix).exists() for suffix in SUFFIXES):
                 continue
             reader = SegmentReader(writer.storage, writer.schema, segment)
             try:
-                if not text_path.exists():
-                    textindex.write(text_path, textindex.build(segment_texts(reader)))
-                if not word_path.exists():
-                    wordindex.write(word_path, wordindex.build(reader))
+                ids = [reader.stored_fields(j)["id"] for j in range(reader.doc_count_all())]
+                if all(doc_id in records for doc_id in ids):
+                    in_order = [records[doc_id] for doc_id in ids]
+                else:  # not from this writer: prepare the stored documents again
+                    in_order = stored_records(reader)
+                write_files(self.index_dir, segment.segment_id(), in_order)
             finally:
                 reader.close()
         writer._commit_toc(segments)
-        for suffix in (textindex.SUFFIX, wordindex.SUFFIX):
+        for suffix in SUFFIXES:
             arrayfile.remove_stale_temporaries(self.index_dir, suffix)
         writer._finish()
 
@@ -146,7 +162,8 @@ class IndexWriter:
         report = IndexReport()
         with self.lock:
             view = self.current_view()
-            known = {doc_id: view.meta[i].get("fp") for doc_id, i in view.by_id.items()}
+            fingerprints = view.strings("fp")
+            known = {doc_id: fingerprints[i] for doc_id, i in view.by_id.items()}
         pool = None
         small = isinstance(documents, Sequence) and len(documents) < SMALL_BATCH
         if self.workers > 1 and not small:
@@ -155,7 +172,7 @@ class IndexWriter:
         else:
             prepared = map(prepare_safely, documents)
         writer = None
-        batch: set[str] = set()  # ids added since the last commit
+        batch: dict[str, Record] = {}  # derived data of the documents added since the last commit
         new_in_batch = 0  # documents that did not exist before (the live count must grow by this)
         batch_lsh: dict[str, list[tuple[np.ndarray, str, str]]] = {}
 
@@ -168,7 +185,7 @@ class IndexWriter:
             # Batches of a long run are committed without merging: merging on every commit
             # re-reads the growing older segments each time (quadratic; 85% of the time of a
             # 20,000-document run). The run's last commit merges the small segments once.
-            self._commit(writer, merge_small if final else windex_writing.NO_MERGE)
+            self._commit(writer, merge_small if final else windex_writing.NO_MERGE, batch)
             writer = None
             after = self.ix.doc_count()
             if after != before + new_in_batch:
@@ -196,7 +213,7 @@ class IndexWriter:
                         view = self.current_view()
                 if assign_group(view, data, batch_lsh):
                     report.copies.append((doc_id, data["meta"]["dup"]))
-                meta, sig = data["meta"], data["sig"]
+                meta = data["meta"]
                 if doc_id in known:
                     writer.delete_by_term("id", doc_id)
                     report.updated += 1
@@ -204,16 +221,8 @@ class IndexWriter:
                     report.added += 1
                     new_in_batch += 1
                 known[doc_id] = meta["fp"]
-                batch.add(doc_id)
-                writer.add_document(
-                    id=doc_id,
-                    words=data["words"],
-                    title_words=data["title_words"],
-                    m=data["m"],
-                    f=json.dumps(meta, ensure_ascii=False).encode("utf-8"),
-                    mh=sig.tobytes() if sig is not None else b"",
-                    doc=data["doc"],
-                )
+                batch[doc_id] = Record.of(data)
+                writer.add_document(id=doc_id, doc=data["doc"])
                 if len(batch) >= batch_size:
                     commit(final=False)
             if writer is None and unmerged:

@@ -205,23 +205,30 @@ def test_parallel_writer_keeps_every_document(tmp_path):
     backend.close()
 
 
-def test_block_posting_reader_matches_whoosh_matcher(backend_factory):
-    """The direct W3 block decoder must give exactly what Whoosh's own matcher gives."""
-    from indexer.wordindex import read_postings as _read_postings
+def test_word_postings_are_the_workers_counts_after_merging(tmp_path):
+    """The word index holds each document's rjieba counts, also for documents whose small
+    segments were merged into another (their postings come from the merged segments' files)."""
+    from collections import Counter
 
-    docs = [make_doc(f"/p/{i}", "题", ["法治" * (1 + i % 3) if i % 7 else "无关"]) for i in range(400)]
-    backend = backend_factory(docs)
-    reader = backend.ix.reader()
-    for field, term in (("words", "法治"), ("title_words", "题")):
-        ids, weights = _read_postings(reader, field, term, with_weights=True)
-        m = reader.postings(field, term)
-        expected = []
-        while m.is_active():
-            expected.append((m.id(), m.weight()))
-            m.next()
-        assert len(expected) > 300  # several 128-posting blocks
-        assert list(zip(ids.tolist(), weights.tolist(), strict=True)) == expected
-    reader.close()
+    from indexer import wordindex
+    from indexer.analysis import words, words_of_all
+    from indexer.whoosh_backend import WhooshBackend
+
+    docs = [make_doc(f"/p/{i}", "题" if i % 2 else "法治题", ["法治" * (1 + i % 3) if i % 7 else "无关"]) for i in range(90)]
+    backend = WhooshBackend(tmp_path, workers=1)
+    backend.add(docs, batch_size=20)  # five batch segments, merged at the end of the run
+    view = backend._current_view()
+    assert len(view.data) == 1 and view.live_count == 90
+    for field, word in (("words", "法治"), ("title_words", "法治"), ("words", "无关")):
+        ids, tfs = view.word_postings(field, wordindex.term_hash(word))
+        got = {view.ids[i]: tf for i, tf in zip(ids.tolist(), tfs.tolist(), strict=True) if view.live[i]}
+        expected = {}
+        for d in docs:
+            counted = Counter(words_of_all(d.paragraphs) if field == "words" else words(d.title))
+            if counted[word]:
+                expected[d.id] = float(counted[word])
+        assert got == expected and expected
+    backend.close()
 
 
 def test_same_sentence_outranks_same_paragraph_outranks_scattered(backend_factory):

@@ -93,12 +93,36 @@ def test_file_round_trip_and_empty_segment(tmp_path):
     assert len(empty.positions("法治")) == 0 and len(empty.positions("法")) == 0
 
 
-def test_unreadable_file_is_rebuilt(tmp_path):
+def test_unreadable_file_is_not_read(tmp_path):
     path = tmp_path / "y.gsx"
     path.write_bytes(b"not an index")
-    seg = textindex.load_or_build(path, lambda: [("标题", "正文法治", [0])], writable=True)
-    assert seg.docs_of(seg.positions("法治")).tolist() == [0]
-    assert textindex.SegmentText.open(path).doc_count == 1
+    assert textindex.load(path) is None
+    assert textindex.load(tmp_path / "missing.gsx") is None
+
+
+def test_text_comes_back_from_the_index_astral_characters_included():
+    docs = [("标题𠀀", "正文法治𠮷政府", (0, 4)), ("", "", (0,)), ("题", "一段", (0, 0, 1))]
+    seg = textindex.SegmentText(textindex.build(docs))
+    assert [seg.document(j) for j in range(3)] == docs
+    assert seg.paragraphs(0) == ["正文法治", "𠮷政府"]
+
+
+@pytest.mark.parametrize("suffix", [".gsx", ".gsw", ".gsm"])
+def test_a_missing_or_broken_segment_file_is_rebuilt_from_the_stored_documents(tmp_path, suffix):
+    from indexer.whoosh_backend import WhooshBackend
+
+    docs = [make_doc(f"/r/{i}.txt", f"报告{i}", [f"第{i}段法治政府", "行政复议𠀀"]) for i in range(30)]
+    backend = WhooshBackend(tmp_path, workers=1)
+    backend.add(docs)
+    backend.close()
+    (victim,) = list((tmp_path / "index").glob("*" + suffix))
+    victim.write_bytes(b"broken")
+    reopened = WhooshBackend(tmp_path, workers=1)
+    assert reopened.search(SearchRequest(query="行政复议𠀀")).total == 30
+    assert reopened.search(SearchRequest(query="第17段")).total == 1
+    assert reopened.search(SearchRequest(query="year:2023 法治", facets=True)).total >= 0
+    assert textindex.load(next((tmp_path / "index").glob("*.gsx"))) is not None  # written back
+    reopened.close()
 
 
 def test_every_committed_segment_has_its_text_index(backend_factory):

@@ -1,0 +1,134 @@
+"""Per-document values of one segment as arrays: ``<segment id>.gsm`` beside the segment.
+
+Why not a JSON value per document: opening an index of 100,000 documents then costs 100,000
+``json.loads`` calls and dictionaries before the first query (2–3 s). Here each value kind is
+one column: integers as an ``int64`` array, strings as a table of the segment's distinct values
+(joined by NUL, decoded with one ``split``) and an ``int32`` code per document. Opening maps
+the file; a column is decoded on first use, and the view combines the small per-segment
+tables of the facet columns into one code space without touching single documents.
+
+The MinHash signature of each document (near-duplicates) is kept here too, as ``uint32``
+(the legacy MinHash values are below 2³²; :func:`SegmentMeta.signature` returns ``uint64``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from indexer import arrayfile, dedup
+
+MAGIC = b"GSM1"
+SUFFIX = ".gsm"
+#: Values that are integers (sort keys, word counts); every other value is a string.
+INT_KEYS = ("date", "nw", "ntw")
+#: Values that are lists, kept as JSON text.
+JSON_KEYS = ("ev",)
+_SEP = "\0"
+
+
+def build(metas: Sequence[dict[str, Any]], sigs: Sequence[np.ndarray | None]) -> dict[str, np.ndarray]:
+    """The arrays of one segment from each document's values (prepare's ``meta``), in
+    document-number order."""
+    arrays: dict[str, np.ndarray] = {"n": np.array([len(metas)], dtype=np.int64)}
+    keys = sorted({k for m in metas for k in m})
+    for key in keys:
+        if key in INT_KEYS:
+            arrays[f"i.{key}"] = np.array([int(m.get(key) or 0) for m in metas], dtype=np.int64)
+            continue
+        if key in JSON_KEYS:
+            values = [json.dumps(m.get(key) or [], ensure_ascii=False) for m in metas]
+        else:
+            values = ["" if m.get(key) is None else str(m.get(key)) for m in metas]
+        table: dict[str, int] = {}
+        codes = np.fromiter((table.setdefault(v, len(table)) for v in values), dtype=np.int32, count=len(values))
+        names = list(table)
+        if any(_SEP in v for v in names):  # never in practice: fall back to one JSON list
+            arrays[f"j.{key}"] = np.frombuffer(json.dumps(names, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
+        else:
+            arrays[f"s.{key}"] = np.frombuffer(_SEP.join(names).encode("utf-8"), dtype=np.uint8)
+        arrays[f"c.{key}"] = codes
+    width = dedup.NUM_PERM
+    packed = np.zeros((len(metas), width), dtype=np.uint32)
+    has = np.zeros(len(metas), dtype=bool)
+    for j, sig in enumerate(sigs):
+        if sig is not None and len(sig):
+            packed[j] = sig.astype(np.uint32)
+            has[j] = True
+    arrays["sig"] = packed.reshape(-1)
+    arrays["sig.has"] = has
+    return arrays
+
+
+def write(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    arrayfile.write(path, MAGIC, arrays)
+
+
+class SegmentMeta:
+    """The per-document values of one segment (memory-mapped, columns decoded on first use)."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], keepalive: object = None) -> None:
+        self._keepalive = keepalive
+        self._arrays = arrays
+        self.n = int(arrays["n"][0])
+        self._tables: dict[str, list[str]] = {}
+        self.keys = sorted({name.split(".", 1)[1] for name in arrays if name[:2] in ("i.", "c.")})
+
+    @classmethod
+    def open(cls, path: Path) -> SegmentMeta:
+        arrays, mm = arrayfile.read(path, MAGIC)
+        return cls(arrays, keepalive=mm)
+
+    def ints(self, key: str) -> np.ndarray:
+        """An integer column (0 where a document has no value)."""
+        found = self._arrays.get(f"i.{key}")
+        return found if found is not None else np.zeros(self.n, dtype=np.int64)
+
+    def column(self, key: str) -> tuple[list[str], np.ndarray]:
+        """(distinct values, each document's index into them) of a string column."""
+        codes = self._arrays.get(f"c.{key}")
+        if codes is None:
+            return [""], np.zeros(self.n, dtype=np.int32)
+        table = self._tables.get(key)
+        if table is None:
+            raw = self._arrays.get(f"s.{key}")
+            if raw is not None:
+                table = raw.tobytes().decode("utf-8").split(_SEP)
+            else:
+                table = json.loads(self._arrays[f"j.{key}"].tobytes().decode("utf-8"))
+            self._tables[key] = table
+        return table, codes
+
+    def strings(self, key: str) -> list[str]:
+        """A string column as one value per document."""
+        table, codes = self.column(key)
+        return [table[c] for c in codes.tolist()]
+
+    def value(self, key: str, j: int) -> Any:
+        if key in INT_KEYS:
+            return int(self.ints(key)[j])
+        table, codes = self.column(key)
+        value = table[int(codes[j])]
+        return json.loads(value) if key in JSON_KEYS else value
+
+    def record(self, j: int) -> dict[str, Any]:
+        """Every value of document ``j``, as prepare produced it (for merging segments)."""
+        return {key: self.value(key, j) for key in self.keys}
+
+    def signature(self, j: int) -> np.ndarray | None:
+        if not bool(self._arrays["sig.has"][j]):
+            return None
+        width = dedup.NUM_PERM
+        return self._arrays["sig"][j * width : (j + 1) * width].astype(np.uint64)
+
+
+def load(path: Path) -> SegmentMeta | None:
+    """The segment's values, or None when the file is missing or unreadable."""
+    try:
+        return SegmentMeta.open(path)
+    except (OSError, ValueError, KeyError):
+        return None
