@@ -35,6 +35,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -112,6 +113,110 @@ def query_set(sample: list[Document]) -> list[tuple[str, str, str | None]]:
         ("同段", "同段(普法 考核 培训)", None),
         ("all", "", None),
     ]
+
+
+#: The open's first tiny search. A string in neither query set, so opening does not compute
+#: (and cache) a mask that the cold pass then reuses.
+PROBE = "报告"
+
+
+def query_set_b(sample: list[Document]) -> list[tuple[str, str, dict[str, list[str]] | None]]:
+    """(kind, govsearch query, facet filters or None): the warm pass's queries.
+
+    One query per query of :func:`query_set`, of the same kind, in the same order, but with
+    strings that set A does not use (and that no other query of this set uses), so that no
+    per-generation cache of the engine (ranked results keyed by the query, masks keyed by each
+    string) can answer them: each is the first time the engine sees every one of its strings.
+    The phrases and words occur in the generated corpus (checked with ``benchmarks/corpus.py``:
+    each is in 15–100 % of the documents, like set A's). The 文号, county, publisher and
+    province come from other sample documents than set A's; years and dates lie outside set A's
+    2018–2021. The empty query cannot change its string, so set B browses everything with one
+    facet value ticked instead (``doc_type`` 方案), which is a different cached result.
+    """
+    taken = {1, 7, 13}  # set A's sample documents
+    others = [d for i, d in enumerate(sample) if i not in taken]
+    a_places = {sample[i].region.county for i in taken}
+    d = next(x for x in others if x.region.county not in a_places)
+    e = next(x for x in others if x.region.county not in a_places | {d.region.county})
+    f = next(x for x in others if x not in (d, e) and x.doc_number not in (d.doc_number, e.doc_number))
+    a_province = sample[13].region.province
+    g = next(x for x in others if x.region.province != a_province)
+    return [
+        ("phrase", '"政府信息公开"', None),
+        ("phrase", '"依法全面履行政府职能"', None),
+        ("phrase", '"领导干部学法"', None),
+        ("phrase", '"执法全过程记录"', None),
+        ("phrase", '"政府常务会议"', None),
+        ("word", "调解", None),
+        ("word", "仲裁", None),
+        ("word", "宪法", None),
+        ("word", "行政处罚", None),
+        ("word", "行政执法证", None),
+        ("word", "行政许可", None),
+        ("cross-word", "府法", None),
+        ("cross-word", "政决", None),
+        ("cross-word", "务公开", None),
+        ("文号", d.doc_number or "", None),
+        ("文号", f'"{e.doc_number}"', None),
+        ("文号", "docno:" + (f.doc_number or ""), None),
+        ("place", d.region.county or "", None),
+        ("place", e.publisher or "", None),
+        ("number", "95%", None),
+        ("number", "８５．５％", None),
+        ("AND", "法律顾问 合法性审查", None),
+        ("AND", "法治建设 社会矛盾 民法典", None),
+        ("OR", "信访 OR 人民调解", None),
+        ("OR", "(乡镇 OR 街道) 备案", None),
+        ("NOT", "政务服务 -承诺制", None),
+        ("NOT", "执法队伍 NOT 普法责任制", None),
+        ("field", "title:工作要点", None),
+        ("field", "title:实施方案 行政执法人员", None),
+        ("field", "publisher:生态环境局 执法检查", None),
+        ("field", f"region:{g.region.province} 示范创建", None),
+        ("field", "type:通知 审查", None),
+        ("year", "year:2022 依法决策", None),
+        ("year", "year:2015..2017 行政应诉", None),
+        ("year", "date:2022-07-01..2022-12-31 专项检查", None),
+        ("同句", "同句(矛盾纠纷 化解)", None),
+        ("同句", "同句(审结 依法受理)", None),
+        ("同段", "同段(行政争议 负责人出庭)", None),
+        ("同段", "同段(执法监督 公共法律服务 司法所)", None),
+        ("all", "", {"doc_type": ["方案"]}),
+    ]
+
+
+_OPERATORS = {"OR", "AND", "NOT", "同句", "同段", "sent", "para", "|"}
+
+
+def query_strings(query: str) -> list[str]:
+    """The strings of a query, roughly as the query language reads them: split on spaces and
+    parentheses, operators dropped, leading ``-`` and quotes stripped, a ``field:`` prefix cut
+    off, normalised as the engine compares text (so ``９０％`` and ``90%`` are one string)."""
+    from indexer.analysis import normalize
+
+    out = []
+    for token in re.split(r"[\s()（）]+", query):
+        if not token or token in _OPERATORS:
+            continue
+        token = token.lstrip("-")
+        head, sep, tail = token.partition(":")
+        if sep and head and re.fullmatch(r"[A-Za-z]+|文号", head):
+            token = tail
+        token = normalize(token.strip('"“”'))
+        if token:
+            out.append(token)
+    return out
+
+
+def check_fresh(set_a: list[str], set_b: list[str], probe: str = PROBE) -> None:
+    """Raise AssertionError unless set B shares no string with set A or the open's probe, and
+    repeats none of its own: otherwise its "queries not seen before" would hit engine caches."""
+    a = {s for q in set_a for s in query_strings(q)} | set(query_strings(probe))
+    b = [s for q in set_b for s in query_strings(q)]
+    shared = sorted(a & set(b))
+    repeated = sorted({s for s in b if b.count(s) > 1})
+    if shared or repeated:
+        raise AssertionError(f"set B is not fresh: shared with set A/probe {shared}, repeated within set B {repeated}")
 
 
 def phrase_set(sample: list[Document]) -> list[str]:
@@ -593,6 +698,10 @@ def main(argv: list[str] | None = None) -> int:
     info = corpus_mod.write_jsonl(corpus_path, args.docs, args.seed)
     sample = list(corpus_mod.generate(20, args.seed))
     queries = query_set(sample)
+    queries_b = query_set_b(sample)
+    if [k for k, _, _ in queries] != [k for k, _, _ in queries_b]:
+        raise AssertionError("set B must have one query of the same kind per query of set A")
+    check_fresh([gq for _, gq, _ in queries], [q for _, q, _ in queries_b])
     phrases = phrase_set(sample)
     print(f"[bench] 语料 {info['text_bytes'] / 1e6:.1f} MB；查询 {len(queries)} 条；短语 {len(phrases)} 条", flush=True)
     truth = brute_force(corpus_path, phrases)
