@@ -32,7 +32,8 @@ Run::
     python benchmarks/search_bench.py                 # 2,000 documents (~5 minutes)
     python benchmarks/search_bench.py --docs 100000 --engines govsearch   # issue #15's size (hours: nohup)
 
-Every run without ``--no-write`` replaces its corpus size's block in docs/benchmarks.md.
+Every run without ``--no-write`` replaces its corpus size's block in docs/benchmarks.md and its
+row in benchmarks/growth.json.
 """
 
 from __future__ import annotations
@@ -764,6 +765,53 @@ def write_section(report: str, docs: int, path: Path = DOCS_MD) -> None:
     path.write_text(f"{head}{BEGIN}\n{body}\n{END}{tail}", encoding="utf-8")
 
 
+GROWTH_JSON = ROOT / "benchmarks" / "growth.json"
+GROWTH_ABOUT = (
+    "One row per corpus size, upserted by every benchmarks/search_bench.py run that measured govsearch "
+    "(without --no-write): govsearch's size, speed, open time, cold and warm-fresh query latency and serving "
+    "memory, to fit growth curves across sizes (docs/scaling.md). See benchmarks/README.md for the protocol."
+)
+
+
+def growth_row(ctx: dict[str, Any]) -> dict[str, Any]:
+    """govsearch's figures of this run, as one row of ``benchmarks/growth.json``."""
+    g, info = ctx["results"]["govsearch"], ctx["corpus"]
+
+    def r(value: float, digits: int = 1) -> float | None:
+        return None if value != value else round(value, digits)
+
+    return {
+        "docs": info["documents"],
+        "seed": ctx["seed"],
+        "text_mb": r(info["text_bytes"] / 1e6),
+        "index_mb": r(g["index_mb"]),
+        "index_ratio": r(g["index_ratio"], 3),
+        "docs_per_s": r(g["docs_per_s"]),
+        "open_cold_ms": r(g["open_cold_ms"]),
+        "open_warm_ms": r(g["open_warm_ms"]),
+        "cold_p50_ms": r(g["cold_p50"]),
+        "cold_p95_ms": r(g["cold_p95"]),
+        "warm_p50_ms": r(g["fresh_p50"]),
+        "warm_p95_ms": r(g["fresh_p95"]),
+        "cached_p95_ms": r(g["cached_p95"]),
+        "pss_anon_mb": r(g["pss_anon_mb"]),
+        "page_cache": g["page_cache"],
+        "load_start": [round(x, 2) for x in ctx["load"][0]],
+        "commit": ctx["version"],
+        "date": ctx["date"],
+    }
+
+
+def write_growth(row: dict[str, Any], path: Path = GROWTH_JSON) -> None:
+    """Upsert ``row`` into the growth record: the row of its corpus size (and seed) is replaced."""
+    rows: list[dict[str, Any]] = []
+    if path.exists():
+        rows = json.loads(path.read_text(encoding="utf-8")).get("rows", [])
+    rows = [x for x in rows if (x.get("docs"), x.get("seed")) != (row["docs"], row["seed"])] + [row]
+    rows.sort(key=lambda x: (x["docs"], x["seed"]))
+    path.write_text(json.dumps({"about": GROWTH_ABOUT, "rows": rows}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
 def code_version() -> str:
     """The indexer commit the run measured, flagged when the working tree differs from it.
 
@@ -885,7 +933,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work-dir", type=Path, help="语料与索引存放目录（默认临时目录，结束后删除）")
     parser.add_argument("--engines", default="govsearch,naive",
                         help="要测的引擎，逗号分隔（只测 govsearch 时照样写文档，naive 列为“—”；只测 naive 时不写）")
-    parser.add_argument("--no-write", action="store_true", help="不写入 docs/benchmarks.md")
+    parser.add_argument("--no-write", action="store_true", help="不写入 docs/benchmarks.md 和 benchmarks/growth.json")
     parser.add_argument("--json", type=Path, help="另存全部结果为 JSON（每测完一个引擎更新一次）")
     # Internal: child-process modes.
     parser.add_argument("--child", choices=("index", "query"), help=argparse.SUPPRESS)
@@ -990,7 +1038,8 @@ def main(argv: list[str] | None = None) -> int:
     print(report)
     if not args.no_write:
         write_section(report, args.docs)
-        print(f"[bench] 已写入 {DOCS_MD}（{BEGIN} … {END}）", flush=True)
+        write_growth(growth_row(ctx))
+        print(f"[bench] 已写入 {DOCS_MD}（{BEGIN} … {END}）和 {GROWTH_JSON}", flush=True)
     return 0
 
 
