@@ -135,7 +135,7 @@ def query_set_b(sample: list[Document]) -> list[tuple[str, str, dict[str, list[s
     per-generation cache of the engine (ranked results keyed by the query, masks keyed by each
     string) can answer them: each is the first time the engine sees every one of its strings.
     The phrases and words occur in the generated corpus (checked with ``benchmarks/corpus.py``:
-    each is in 15–100 % of the documents, like set A's). The 文号, county, publisher and
+    each is in 20–100 % of the documents, like set A's). The 文号, county, publisher and
     province come from other sample documents than set A's; years and dates lie outside set A's
     2018–2021. The empty query cannot change its string, so set B browses everything with one
     facet value ticked instead (``doc_type`` 方案), which is a different cached result.
