@@ -595,7 +595,7 @@ def targets(g: dict[str, Any]) -> list[tuple[str, str, str]]:
         if value != value:
             verdict = "not measured"
         elif key in _NEEDS_DROP and g.get("page_cache") != "dropped":
-            verdict = f"not measured ({g.get('page_cache')})"
+            verdict = f"not measured (page cache {g.get('page_cache')})"
         else:
             verdict = "met" if (value <= limit if at_most else value >= limit) else "**not met**"
         rows.append((f"{label} {sign} {limit:g} {unit}", shown, verdict))
