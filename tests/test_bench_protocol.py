@@ -98,3 +98,14 @@ def test_growth_keeps_one_row_per_corpus_size(sample: list, tmp_path: Path) -> N
     row = rows[1]
     assert row["index_ratio"] == 1.5 and row["warm_p95_ms"] == 70.0 and row["pss_anon_mb"] == 150.0
     assert row["commit"] == "abc1234" and row["open_cold_ms"] == 250.0
+
+
+def test_page_cache_is_not_dropped_without_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sb.os, "geteuid", lambda: 1000)
+    assert sb.drop_page_cache() == "not root"
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps_rollup").exists(), reason="no /proc/self/smaps_rollup")
+def test_serving_memory_reads_pss_anon_and_file() -> None:
+    memory = sb.serving_memory()
+    assert memory["Pss"] > 0 and memory["Pss_Anon"] > 0 and "Pss_File" in memory
