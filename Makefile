@@ -33,4 +33,4 @@ bench: venv
 	$(BIN)/python benchmarks/search_bench.py
 
 clean:
-	rm -rf $(VENV) index_data/* .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-bare build index_data/* .pytest_cache .hypothesis
