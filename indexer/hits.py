@@ -29,9 +29,7 @@ def make_hit(view: View, i: int, score: float, strings: Sequence[str], request: 
     copies = copies_of(view, i) if request.collapse else []
     duplicates = [c.source for c in copies]
     duplicates += [s for s in doc.other_sources if s not in duplicates and s != doc.source]
-    normalized = view.normalized_paragraphs(i) if request.passages and strings else None
-    passages = [Passage(n, text, spans)
-                for n, text, spans in best_passages(doc.paragraphs, strings, request.passages, normalized)]
+    passages = [Passage(n, text, spans) for n, text, spans in best_passages(doc.paragraphs, strings, request.passages)]
     return Hit(
         id=doc.id,
         title=doc.display_title,

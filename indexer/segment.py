@@ -79,7 +79,8 @@ class SegmentData:
         """Documents' derived data, as written (to merge this segment into another)."""
         body = self.words.per_document("words", self.n)
         title = self.words.per_document("title_words", self.n)
-        return [Record(self.meta.value("id", j), self.text.document(j), body[j], title[j],
+        texts = self.text.documents()
+        return [Record(self.meta.value("id", j), texts[j], body[j], title[j],
                        self.meta.record(j), self.meta.signature(j)) for j in docs]
 
     def para_part(self) -> np.ndarray:

@@ -9,19 +9,23 @@ proximity ranking). Whoosh's pure-Python posting writer costs ~10 µs a posting 
 reader ~1 µs a posting; here both sides are numpy: building sorts the segment's character
 pairs once, and a lookup is a binary search into a memory-mapped array.
 
-Checking a candidate: it comes from the rarest pair's positions; every other character is
-compared in the segment's characters, kept as a 16-bit array (one gather per character).
-Where a candidate overlaps a character outside the BMP — whose low 16 bits could equal a
-query character — the full-code-point pair lists decide instead. ``doc_hits`` answers
-"which documents" by checking one candidate per document at a time, so a string that
-occurs a dozen times in every document costs what one occurrence per document costs.
+Storage: a key's positions are sorted; each is kept as its low 16 bits (``low``, 2 bytes)
+and the high part once per run of positions that share it (``run_at``: where the run
+starts in the flat array, ``run_hi``: the high part) — about 2.8 bytes a position instead of
+4, decoded with one ``repeat`` and one ``or``. Nothing else about the text is stored: the
+pairs *are* the text (every position starts exactly one key), so merging segments decodes
+the text from them, and passages normalise the stored paragraphs (one ``str.translate``).
+
+Checking a candidate: it comes from the rarest pair's positions; the pairs at offsets that
+cover every other character must hold at the shifted positions (a binary search into each
+pair's decoded list; a pair's list is read from start to end, which a cold page cache serves
+with sequential reads). ``doc_hits`` answers "which documents" by checking one candidate per
+document at a time, so a string that occurs a dozen times in every document costs what one
+occurrence per document costs.
 
 One file per segment, ``<segment id>.gsx`` next to the segment: it is written before the
 segment is committed and deleted by Whoosh together with its segment (the name matches
-Whoosh's segment-file pattern). It is also the only copy of the normalised text: the
-characters (16-bit, plus the full code point of each character outside the BMP) give back
-each document's normalised title, body and paragraphs for passages and for merging segments,
-so no text column is stored beside it.
+Whoosh's segment-file pattern).
 
 Coordinates: the segment's texts laid end to end, ``title NUL body NUL`` per document, so
 no match can run from one text into the next (normalised text never contains NUL).
@@ -40,13 +44,13 @@ import numpy as np
 from indexer import arrayfile
 from indexer.analysis import SENTENCE_MARKS
 
-MAGIC = b"GSX4"
+MAGIC = b"GSX5"
 SUFFIX = ".gsx"
 _SHIFT = 21  # code points are < 2**21
 _EMPTY = np.empty(0, dtype=np.int64)
 _MARK_CODES = np.array([ord(c) for c in SENTENCE_MARKS], dtype=np.uint32)
-_ARRAYS = ("keys", "starts", "pos", "doc_starts", "body_starts", "sent_starts", "para_starts", "sent_block", "para_block",
-           "chars", "astral", "astral_codes")
+_ARRAYS = ("keys", "starts", "low", "run_at", "run_hi", "doc_starts", "body_starts", "sent_starts", "para_starts",
+           "sent_block", "para_block")
 _BLOCK = 6  # unit lookup table: one entry per 64 characters
 
 
@@ -77,27 +81,30 @@ def build(docs: Iterable[tuple[str, str, Sequence[int]]]) -> dict[str, np.ndarra
     keys = (chars[where].astype(np.uint64) << np.uint64(_SHIFT)) | following[where]
     order = np.argsort(keys, kind="stable")  # stable: positions stay sorted within a key
     keys = keys[order]
-    pos = where[order].astype(np.uint32)
+    pos = where[order].astype(np.int64)
     if len(keys):
         cuts = np.flatnonzero(keys[1:] != keys[:-1]) + 1
         unique = keys[np.concatenate(([0], cuts))]
         starts = np.concatenate(([0], cuts, [len(keys)])).astype(np.int64)
     else:
         unique, starts = np.empty(0, dtype=np.uint64), np.zeros(1, dtype=np.int64)
+    high = pos >> 16
+    new_run = np.ones(len(pos), dtype=bool)
+    new_run[1:] = (high[1:] != high[:-1]) | (keys[1:] != keys[:-1])
+    run_at = np.flatnonzero(new_run)
     after_mark = np.flatnonzero(np.isin(chars, _MARK_CODES)) + 1
     paras = np.array(para_starts, dtype=np.int64)
     sents = np.union1d(after_mark, paras)
     return {
         "keys": unique,
         "starts": starts,
-        "pos": pos,
+        "low": (pos & 0xFFFF).astype(np.uint16),
+        "run_at": run_at.astype(np.uint32),
+        "run_hi": high[run_at].astype(np.uint16),
         "doc_starts": np.array(doc_starts, dtype=np.int64),
         "body_starts": np.array(body_starts, dtype=np.int64),
         "sent_starts": sents.astype(np.int64),
         "para_starts": paras,
-        "chars": chars.astype(np.uint16),  # low 16 bits: checking a candidate is one gather per character
-        "astral": np.flatnonzero(chars > 0xFFFF).astype(np.int64),  # where those 16 bits are not the character
-        "astral_codes": chars[chars > 0xFFFF],  # and what the character is there
         "sent_block": _block_table(sents, len(chars)),
         "para_block": _block_table(paras, len(chars)),
     }
@@ -121,14 +128,13 @@ class SegmentText:
         self._keepalive = keepalive
         self.keys: np.ndarray = arrays["keys"]
         self.starts: np.ndarray = arrays["starts"]
-        self.pos: np.ndarray = arrays["pos"]
+        self.low: np.ndarray = arrays["low"]
+        self.run_at: np.ndarray = arrays["run_at"]
+        self.run_hi: np.ndarray = arrays["run_hi"]
         self.doc_starts: np.ndarray = arrays["doc_starts"]
         self.body_starts: np.ndarray = arrays["body_starts"]
         self.sent_starts: np.ndarray = arrays["sent_starts"]
         self.para_starts: np.ndarray = arrays["para_starts"]
-        self.chars: np.ndarray = arrays["chars"]
-        self.astral: np.ndarray = arrays["astral"]
-        self.astral_codes: np.ndarray = arrays["astral_codes"]
         self.sent_block: np.ndarray = arrays["sent_block"]
         self.para_block: np.ndarray = arrays["para_block"]
         self._units = {"sentence": (self.sent_starts, self.sent_block), "paragraph": (self.para_starts, self.para_block)}
@@ -139,42 +145,60 @@ class SegmentText:
         arrays, mm = arrayfile.read(path, MAGIC)
         return cls(arrays, keepalive=mm)
 
-    def _text(self, a: int, b: int) -> str:
-        """The characters at positions [a, b) (NUL separators included)."""
-        codes = self.chars[a:b].astype(np.uint32)
-        lo, hi = np.searchsorted(self.astral, [a, b])
-        if hi > lo:
-            codes[self.astral[lo:hi] - a] = self.astral_codes[lo:hi]
-        return codes.tobytes().decode("utf-32-le")
+    def _decode(self, a: int, b: int) -> np.ndarray:
+        """The positions at flat indexes [a, b), as int64 (sorted within each key)."""
+        if b <= a:
+            return _EMPTY
+        r0 = int(np.searchsorted(self.run_at, a, side="right")) - 1
+        r1 = int(np.searchsorted(self.run_at, b, side="left"))
+        at = self.run_at[r0:r1].astype(np.int64)
+        at[0] = a
+        lengths = np.diff(np.append(at, b))
+        return np.repeat(self.run_hi[r0:r1].astype(np.int64) << 16, lengths) | self.low[a:b]
 
-    def document(self, doc: int) -> tuple[str, str, tuple[int, ...]]:
-        """(normalised title, normalised body, paragraph start offsets in the body) of a
-        segment document: what :func:`build` was given for it."""
-        start, body, end = int(self.doc_starts[doc]), int(self.body_starts[doc]), int(self.doc_starts[doc + 1])
-        lo, hi = np.searchsorted(self.para_starts, [body, end])
-        return (self._text(start, body - 1), self._text(body, end - 1),
-                tuple((self.para_starts[lo:hi] - body).tolist()))
-
-    def paragraphs(self, doc: int) -> list[str]:
-        """A segment document's normalised paragraphs."""
-        _, body, starts = self.document(doc)
-        return [body[a:b] for a, b in zip(starts, [*starts[1:], len(body)], strict=True)]
+    def documents(self) -> list[tuple[str, str, tuple[int, ...]]]:
+        """Every document's (normalised title, normalised body, paragraph start offsets in
+        the body): what :func:`build` was given, decoded from the pairs (to merge segments)."""
+        size = int(self.doc_starts[-1]) if len(self.doc_starts) else 0
+        codes = np.zeros(size, dtype=np.uint32)
+        if len(self.low):
+            firsts = np.repeat((self.keys >> np.uint64(_SHIFT)).astype(np.uint32), np.diff(self.starts))
+            codes[self._decode(0, len(self.low))] = firsts
+        text = codes.tobytes().decode("utf-32-le")
+        out = []
+        for doc in range(self.doc_count):
+            start, body, end = int(self.doc_starts[doc]), int(self.body_starts[doc]), int(self.doc_starts[doc + 1])
+            lo, hi = np.searchsorted(self.para_starts, [body, end])
+            out.append((text[start : body - 1], text[body : end - 1], tuple((self.para_starts[lo:hi] - body).tolist())))
+        return out
 
     def _postings(self, key: int) -> np.ndarray:
         i = int(np.searchsorted(self.keys, key))
         if i < len(self.keys) and int(self.keys[i]) == key:
-            return self.pos[self.starts[i] : self.starts[i + 1]]
-        return self.pos[:0]
+            return self._decode(int(self.starts[i]), int(self.starts[i + 1]))
+        return _EMPTY
+
+    def _count(self, key: int) -> int:
+        i = int(np.searchsorted(self.keys, key))
+        if i < len(self.keys) and int(self.keys[i]) == key:
+            return int(self.starts[i + 1] - self.starts[i])
+        return 0
 
     def _plan(self, term: str) -> tuple[int, np.ndarray, list[tuple[int, np.ndarray]]]:
-        """For a string of two or more characters: the rarest pair (offset, postings) to start
-        from, and the pairs that must also be present, rarest first. Together with the start
-        they cover every character of the string, which makes a match exact."""
-        pairs = [(k, self._postings(_pair_key(term[k], term[k + 1]))) for k in range(len(term) - 1)]
-        start_k, start = min(pairs, key=lambda kp: len(kp[1]))
+        """For a string of two or more characters: the rarest pair (offset, positions) to
+        start from, and the pairs that must also be present (rarest first). Together with the
+        start they cover every character of the string, which makes a match exact. Only
+        these pairs are decoded; the others are only counted."""
+        counts = [self._count(_pair_key(term[k], term[k + 1])) for k in range(len(term) - 1)]
+        start_k = min(range(len(counts)), key=counts.__getitem__)
+        if counts[start_k] == 0:
+            return start_k, _EMPTY, []
         covering = set(range(0, len(term) - 1, 2)) | {len(term) - 2}
-        checks = sorted((kp for kp in pairs if kp[0] in covering and kp[0] != start_k), key=lambda kp: len(kp[1]))
-        return start_k, start, checks
+        wanted = sorted(covering - {start_k}, key=counts.__getitem__)
+        if any(counts[k] == 0 for k in wanted):
+            return start_k, _EMPTY, []
+        checks = [(k, self._postings(_pair_key(term[k], term[k + 1]))) for k in wanted]
+        return start_k, self._postings(_pair_key(term[start_k], term[start_k + 1])), checks
 
     @staticmethod
     def _verify(found: np.ndarray, checks: list[tuple[int, np.ndarray]]) -> np.ndarray:
@@ -185,7 +209,7 @@ class SegmentText:
                 break
             if not len(postings):
                 return survivors[:0]
-            wanted = (found[survivors] + k).astype(np.uint32)
+            wanted = found[survivors] + k
             at = np.searchsorted(postings, wanted)
             np.minimum(at, len(postings) - 1, out=at)
             survivors = survivors[postings[at] == wanted]
@@ -193,34 +217,8 @@ class SegmentText:
 
     def _check(self, found: np.ndarray, term: str, start_k: int, checks: list[tuple[int, np.ndarray]]) -> np.ndarray:
         """Indexes into ``found`` (candidate starts, whose pair at ``start_k`` is known to be
-        there) at which the whole term occurs.
-
-        Compares characters directly (a gather into the segment's 16-bit character array per
-        character) rather than binary-searching the other pairs' position lists; where a
-        candidate overlaps a character outside the Basic Multilingual Plane, whose low 16 bits
-        could collide, the pair lists decide.
-        """
-        codes = [ord(c) for c in term]
-        if max(codes) > 0xFFFF:
-            return self._verify(found, checks)
-        survivors = np.arange(len(found))
-        last = len(self.chars) - 1
-        for j, code in enumerate(codes):
-            if j in (start_k, start_k + 1) or not len(survivors):
-                continue
-            at = np.minimum(found[survivors] + j, last)  # past the end: the final separator, never equal
-            survivors = survivors[self.chars[at] == code]
-        if len(self.astral) and len(survivors):
-            starts = found[survivors]
-            lo = np.searchsorted(self.astral, starts)
-            hi = np.searchsorted(self.astral, starts + len(term))
-            suspect = np.flatnonzero(hi > lo)
-            if len(suspect):
-                sound = np.ones(len(survivors), dtype=bool)
-                sound[suspect] = False
-                sound[suspect[self._verify(starts[suspect], checks)]] = True
-                survivors = survivors[sound]
-        return survivors
+        there) at which the whole term occurs."""
+        return self._verify(found, checks)
 
     def _doc_mask(self, docs: np.ndarray) -> np.ndarray:
         wanted = np.zeros(self.doc_count, dtype=bool)
@@ -246,7 +244,7 @@ class SegmentText:
         if len(term) == 1:
             c = ord(term)
             lo, hi = np.searchsorted(self.keys, [c << _SHIFT, (c + 1) << _SHIFT])
-            found = self.pos[self.starts[lo] : self.starts[hi]].astype(np.int64)
+            found = self._decode(int(self.starts[lo]), int(self.starts[hi]))
             if docs is not None:
                 found = found[self._doc_mask(docs)[self.docs_of(found)]]
             return found

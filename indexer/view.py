@@ -117,11 +117,6 @@ class View:
         """Mask of the documents whose string value ``key`` passes ``test``."""
         return self._codes_where(key, test)
 
-    def normalized_paragraphs(self, docnum: int) -> list[str]:
-        """The document's paragraphs as match text, from the character index."""
-        k, local = self.locate(docnum)
-        return self.data[k].text.paragraphs(local)
-
     def word_postings(self, field: str, key: int) -> tuple[np.ndarray, np.ndarray]:
         """(global document numbers, frequencies) of a word (by wordindex.term_hash) in every segment."""
         parts = [(data.words.postings(field, key), offset) for data, offset in zip(self.data, self.offsets.tolist(), strict=True)]
