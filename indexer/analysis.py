@@ -85,7 +85,7 @@ def words(text: str) -> list[str]:
     """Ranking words: jieba accurate-mode segmentation of the word text, punctuation dropped."""
     result: list[str] = []
     for line in normalize_keep_space(text).split():
-        result.extend(w for w in rjieba.cut(line, False) if _WORD_CHAR.search(w))
+        result.extend(w for w in rjieba.cut(line, False) if w[:1].isalnum() or _WORD_CHAR.search(w))
     return result
 
 

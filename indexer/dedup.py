@@ -19,6 +19,7 @@ have made new signatures silently incomparable with stored ones). ``SCHEME`` is 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import zlib
 
@@ -43,9 +44,16 @@ def signature(normalized_body: str) -> np.ndarray | None:
     if len(normalized_body) < MIN_CHARS:
         return None
     shingles = {normalized_body[i : i + SHINGLE] for i in range(len(normalized_body) - SHINGLE + 1)}
-    m = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=HASHFUNC, scheme=PERMUTATION_SCHEME)
+    m = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=HASHFUNC, scheme=PERMUTATION_SCHEME,
+                permutations=_permutations())
     m.update_batch([s.encode("utf-8") for s in shingles])
     return m.hashvalues.astype(np.uint64)
+
+
+@functools.cache
+def _permutations() -> object:
+    """The permutations of (NUM_PERM, SEED, scheme): drawn once per process, not per document."""
+    return MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=HASHFUNC, scheme=PERMUTATION_SCHEME).permutations
 
 
 def band_tokens(sig: np.ndarray) -> list[str]:

@@ -47,14 +47,20 @@ def facet_values(doc: Document, report: Outline | None = None) -> dict[str, str]
     }
 
 
+def pinyin_text(value: str) -> str:
+    """A facet value's toneless pinyin with numbered tones (written into each segment's value
+    table at indexing, so that serving never computes it)."""
+    from pypinyin import Style, lazy_pinyin  # imported on first use: loading its tables takes time
+
+    return " ".join(lazy_pinyin(value, style=Style.TONE3)).lower()
+
+
 @lru_cache(maxsize=200_000)
 def pinyin_key(value: str) -> tuple[str, str]:
     """Sort key of a facet value: its toneless pinyin (numbered tones break ties), then the
     value itself so that two values never compare equal. Cached across index generations:
     the values of one collection change little."""
-    from pypinyin import Style, lazy_pinyin  # imported on first use: loading its tables takes time
-
-    return (" ".join(lazy_pinyin(value, style=Style.TONE3)).lower(), value)
+    return (pinyin_text(value), value)
 
 
 class FacetColumn:
@@ -72,25 +78,29 @@ class FacetColumn:
             renumber[code] = self._index[value]
         self.codes = renumber[raw]
         self._pinyin_rank: np.ndarray | None = None
+        self._spelled: dict[str, str] = {}  # value → pinyin, where the index already has it
 
     @classmethod
-    def from_parts(cls, parts: Sequence[tuple[Sequence[str], np.ndarray]]) -> FacetColumn:
-        """One column from per-segment (distinct values, codes into them), concatenated:
-        only the small value tables are looked at, never single documents."""
+    def from_parts(cls, parts: Sequence[tuple[Sequence[str], np.ndarray, Sequence[str] | None]]) -> FacetColumn:
+        """One column from per-segment (distinct values, codes into them, their pinyin or
+        None), concatenated: only the small value tables are looked at, never single documents."""
         column = cls.__new__(cls)
-        values = sorted({"", *(v for table, _ in parts for v in table)})
+        values = sorted({"", *(v for table, _, _ in parts for v in table)})
         column.values = values
         column._index = {v: i for i, v in enumerate(values)}
-        mapped = [np.array([column._index[v] for v in table], dtype=np.int32)[codes] for table, codes in parts]
+        mapped = [np.array([column._index[v] for v in table], dtype=np.int32)[codes] for table, codes, _ in parts if len(codes)]
         column.codes = np.concatenate(mapped) if mapped else np.zeros(0, dtype=np.int32)
         column._pinyin_rank = None
+        column._spelled = {v: p for table, _, spelled in parts if spelled is not None for v, p in zip(table, spelled, strict=True)}
         return column
 
     @property
     def pinyin_rank(self) -> np.ndarray:
         """Each code's position in pinyin order; computed on the first count that needs it."""
         if self._pinyin_rank is None:
-            order = sorted(range(len(self.values)), key=lambda i: pinyin_key(self.values[i]))
+            spelled = self._spelled
+            keys = [(spelled[v], v) if v in spelled else pinyin_key(v) for v in self.values]
+            order = sorted(range(len(self.values)), key=keys.__getitem__)
             rank = np.empty(len(self.values), dtype=np.int64)
             rank[np.asarray(order, dtype=np.int64)] = np.arange(len(order))
             self._pinyin_rank = rank

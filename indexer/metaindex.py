@@ -14,7 +14,7 @@ The MinHash signature of each document (near-duplicates) is kept here too, as ``
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +31,11 @@ JSON_KEYS = ("ev",)
 _SEP = "\0"
 
 
-def build(metas: Sequence[dict[str, Any]], sigs: Sequence[np.ndarray | None]) -> dict[str, np.ndarray]:
+def build(metas: Sequence[dict[str, Any]], sigs: Sequence[np.ndarray | None],
+          spelled: Mapping[str, Callable[[str], str]] | None = None) -> dict[str, np.ndarray]:
     """The arrays of one segment from each document's values (prepare's ``meta``), in
-    document-number order."""
+    document-number order. ``spelled``: for some string columns, a sort spelling of each
+    distinct value (facet values' pinyin), kept beside the value table."""
     arrays: dict[str, np.ndarray] = {"n": np.array([len(metas)], dtype=np.int64)}
     keys = sorted({k for m in metas for k in m})
     for key in keys:
@@ -52,6 +54,9 @@ def build(metas: Sequence[dict[str, Any]], sigs: Sequence[np.ndarray | None]) ->
         else:
             arrays[f"s.{key}"] = np.frombuffer(_SEP.join(names).encode("utf-8"), dtype=np.uint8)
         arrays[f"c.{key}"] = codes
+        if spelled and key in spelled:
+            spelling = [spelled[key](v).replace(_SEP, " ") for v in names]
+            arrays[f"p.{key}"] = np.frombuffer(_SEP.join(spelling).encode("utf-8"), dtype=np.uint8)
     width = dedup.NUM_PERM
     packed = np.zeros((len(metas), width), dtype=np.uint32)
     has = np.zeros(len(metas), dtype=bool)
@@ -102,6 +107,11 @@ class SegmentMeta:
                 table = json.loads(self._arrays[f"j.{key}"].tobytes().decode("utf-8"))
             self._tables[key] = table
         return table, codes
+
+    def spelling(self, key: str) -> list[str] | None:
+        """The sort spelling of each distinct value of a column, if it was written."""
+        raw = self._arrays.get(f"p.{key}")
+        return raw.tobytes().decode("utf-8").split(_SEP) if raw is not None else None
 
     def strings(self, key: str) -> list[str]:
         """A string column as one value per document."""

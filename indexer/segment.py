@@ -20,7 +20,9 @@ from typing import Any
 import numpy as np
 
 from indexer import arrayfile, dedup, metaindex, textindex, wordindex
+from indexer.api import FACETS
 from indexer.document import Document
+from indexer.facets import pinyin_text
 from indexer.prepare import prepare
 from indexer.sections import NO_PART
 
@@ -49,7 +51,8 @@ def build_arrays(records: Sequence[Record]) -> dict[str, dict[str, np.ndarray]]:
         textindex.SUFFIX: textindex.build(r.text for r in records),
         wordindex.SUFFIX: wordindex.build({"words": [r.words for r in records],
                                            "title_words": [r.title_words for r in records]}),
-        metaindex.SUFFIX: metaindex.build([r.meta for r in records], [r.sig for r in records]),
+        metaindex.SUFFIX: metaindex.build([r.meta for r in records], [r.sig for r in records],
+                                          spelled=dict.fromkeys(FACETS, pinyin_text)),
     }
 
 

@@ -149,8 +149,9 @@ class SegmentText:
         """The positions at flat indexes [a, b), as int64 (sorted within each key)."""
         if b <= a:
             return _EMPTY
-        r0 = int(np.searchsorted(self.run_at, a, side="right")) - 1
-        r1 = int(np.searchsorted(self.run_at, b, side="left"))
+        # Needles of the haystack's own dtype: numpy would otherwise convert the whole array.
+        r0 = int(np.searchsorted(self.run_at, self.run_at.dtype.type(a), side="right")) - 1
+        r1 = int(np.searchsorted(self.run_at, self.run_at.dtype.type(b), side="left"))
         at = self.run_at[r0:r1].astype(np.int64)
         at[0] = a
         lengths = np.diff(np.append(at, b))
@@ -173,13 +174,13 @@ class SegmentText:
         return out
 
     def _postings(self, key: int) -> np.ndarray:
-        i = int(np.searchsorted(self.keys, key))
+        i = int(np.searchsorted(self.keys, np.uint64(key)))
         if i < len(self.keys) and int(self.keys[i]) == key:
             return self._decode(int(self.starts[i]), int(self.starts[i + 1]))
         return _EMPTY
 
     def _count(self, key: int) -> int:
-        i = int(np.searchsorted(self.keys, key))
+        i = int(np.searchsorted(self.keys, np.uint64(key)))
         if i < len(self.keys) and int(self.keys[i]) == key:
             return int(self.starts[i + 1] - self.starts[i])
         return 0

@@ -47,7 +47,8 @@ class View:
         self.dates = self._ints("date")
         self.nw = self._ints("nw").astype(np.float64)
         self.ntw = self._ints("ntw").astype(np.float64)
-        self.facets = {key: FacetColumn.from_parts([d.meta.column(key) for d in self.data]) for key in FACETS}
+        self.facets = {key: FacetColumn.from_parts([(*d.meta.column(key), d.meta.spelling(key)) for d in self.data])
+                       for key in FACETS}
         years = self.facets["year"]
         self.years = np.array([int(v) if v.isdigit() else 0 for v in years.values], dtype=np.int64)[years.codes]
         self.current = self._codes_where("vof", lambda v: not v)

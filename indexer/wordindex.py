@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -38,9 +39,9 @@ def term_hash(term: str) -> int:
 def count(found: Sequence[str]) -> Counts:
     """The word counts of one field of one document (run in the preparation workers)."""
     counts: dict[int, int] = {}
-    for w in found:
+    for w, n in Counter(found).items():  # hash each distinct word once
         key = term_hash(w)
-        counts[key] = counts.get(key, 0) + 1
+        counts[key] = counts.get(key, 0) + n
     return (np.fromiter(counts.keys(), dtype=np.uint64, count=len(counts)),
             np.fromiter(counts.values(), dtype=np.uint32, count=len(counts)))
 
