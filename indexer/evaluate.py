@@ -47,9 +47,7 @@ def term_mask(view: View, node: Term) -> np.ndarray:
             if node.field is None:
                 mask[seg.doc_hits(text) + offset] = True
                 continue
-            positions = seg.positions(text)
-            docs = seg.docs_of(positions)
-            mask[docs[seg.in_title(positions, docs)] + offset] = True
+            mask[seg.title_docs(text) + offset] = True
     else:
         key = {"publisher": "publisher_n", "docno": "docno", "region": "region_n", "type": "type_n",
                "status": "status"}[node.field]

@@ -22,7 +22,7 @@ import numpy as np
 from indexer import arrayfile, dedup, metaindex, textindex, wordindex
 from indexer.api import FACETS
 from indexer.document import Document
-from indexer.facets import pinyin_text
+from indexer.facets import pinyin_key
 from indexer.prepare import prepare
 from indexer.sections import NO_PART
 
@@ -52,7 +52,7 @@ def build_arrays(records: Sequence[Record]) -> dict[str, dict[str, np.ndarray]]:
         wordindex.SUFFIX: wordindex.build({"words": [r.words for r in records],
                                            "title_words": [r.title_words for r in records]}),
         metaindex.SUFFIX: metaindex.build([r.meta for r in records], [r.sig for r in records],
-                                          spelled=dict.fromkeys(FACETS, pinyin_text)),
+                                          spelled=dict.fromkeys(FACETS, lambda v: pinyin_key(v)[0])),
     }
 
 

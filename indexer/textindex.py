@@ -36,7 +36,9 @@ one-character string the contiguous key range ``[c << 21, (c + 1) << 21)``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import itertools
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -76,12 +78,9 @@ def build(docs: Iterable[tuple[str, str, Sequence[int]]]) -> dict[str, np.ndarra
     doc_starts.append(at)
     chars = np.frombuffer("".join(parts).encode("utf-32-le"), dtype=np.uint32)
     where = np.flatnonzero(chars)  # every position that holds a character
-    following = np.zeros(len(chars), dtype=np.uint64)
+    following = np.zeros(len(chars), dtype=np.uint32)
     following[:-1] = chars[1:]
-    keys = (chars[where].astype(np.uint64) << np.uint64(_SHIFT)) | following[where]
-    order = np.argsort(keys, kind="stable")  # stable: positions stay sorted within a key
-    keys = keys[order]
-    pos = where[order].astype(np.int64)
+    keys, pos = _sorted_pairs(chars[where], following[where], where)
     if len(keys):
         cuts = np.flatnonzero(keys[1:] != keys[:-1]) + 1
         unique = keys[np.concatenate(([0], cuts))]
@@ -110,6 +109,30 @@ def build(docs: Iterable[tuple[str, str, Sequence[int]]]) -> dict[str, np.ndarra
     }
 
 
+def _sorted_pairs(first: np.ndarray, second: np.ndarray, where: np.ndarray,
+                  may_combine: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """(pair keys, positions), sorted by key and then position.
+
+    When a pair and its position fit in 64 bits together (code points below 2¹⁸ and a
+    segment under 2²⁸ characters: every Chinese text), one ``np.sort`` of the combined
+    values does it — about 10× faster than a stable ``argsort`` of the keys, which remains
+    the general case."""
+    top = int(max(first.max(initial=0), second.max(initial=0)))
+    code_bits = max(top.bit_length(), 1)
+    pos_bits = max(int(where.max(initial=0)).bit_length(), 1)
+    if may_combine and 2 * code_bits + pos_bits <= 64:
+        combined = ((first.astype(np.uint64) << np.uint64(code_bits + pos_bits))
+                    | (second.astype(np.uint64) << np.uint64(pos_bits)) | where.astype(np.uint64))
+        combined.sort()
+        pos = (combined & np.uint64((1 << pos_bits) - 1)).astype(np.int64)
+        combined >>= np.uint64(pos_bits)
+        keys = ((combined >> np.uint64(code_bits)) << np.uint64(_SHIFT)) | (combined & np.uint64((1 << code_bits) - 1))
+        return keys, pos
+    keys = (first.astype(np.uint64) << np.uint64(_SHIFT)) | second.astype(np.uint64)
+    order = np.argsort(keys, kind="stable")  # stable: positions stay sorted within a key
+    return keys[order], where[order].astype(np.int64)
+
+
 def _block_table(bounds: np.ndarray, size: int) -> np.ndarray:
     """For every 64th position, the index of the last unit starting at or before it (-1 if
     none): a unit lookup starts there and steps over the few bounds inside the block,
@@ -119,6 +142,45 @@ def _block_table(bounds: np.ndarray, size: int) -> np.ndarray:
 
 def write(path: Path, arrays: dict[str, np.ndarray]) -> None:
     arrayfile.write(path, MAGIC, arrays)
+
+
+class DecodedLists:
+    """The most recently used decoded position lists of every segment, up to a byte budget.
+
+    Decoding costs ~2 ns a position; the pairs of common characters (法治, 行政, 政府) recur in
+    most queries, and a query asks for the same pair several times (matching, then
+    同句/同段 and the proximity tiers of its top hits). A block cache like this is what the
+    page cache is for compressed files: it holds data, never answers, so a hit can only make a
+    query faster. Short lists are not kept: decoding them is cheaper than the bookkeeping.
+    """
+
+    MIN_LENGTH = 4096
+    BUDGET = 96 << 20  # bytes of int64 positions (counted in the serving process's memory)
+
+    def __init__(self) -> None:
+        self._lists: OrderedDict[tuple[int, int], np.ndarray] = OrderedDict()
+        self._bytes = 0
+        self.hits = self.misses = 0
+
+    def get(self, key: tuple[int, int], decode: Callable[[], np.ndarray]) -> np.ndarray:
+        found = self._lists.get(key)
+        if found is not None:
+            self._lists.move_to_end(key)
+            self.hits += 1
+            return found
+        self.misses += 1
+        found = decode()
+        found.flags.writeable = False  # shared by every caller
+        self._lists[key] = found
+        self._bytes += found.nbytes
+        while self._bytes > self.BUDGET and len(self._lists) > 1:
+            _, dropped = self._lists.popitem(last=False)
+            self._bytes -= dropped.nbytes
+        return found
+
+
+DECODED = DecodedLists()
+_UIDS = itertools.count()
 
 
 class SegmentText:
@@ -139,6 +201,7 @@ class SegmentText:
         self.para_block: np.ndarray = arrays["para_block"]
         self._units = {"sentence": (self.sent_starts, self.sent_block), "paragraph": (self.para_starts, self.para_block)}
         self.doc_count = len(self.body_starts)
+        self._uid = next(_UIDS)  # names this segment's lists in the decoded-list cache
 
     @classmethod
     def open(cls, path: Path) -> SegmentText:
@@ -176,7 +239,10 @@ class SegmentText:
     def _postings(self, key: int) -> np.ndarray:
         i = int(np.searchsorted(self.keys, np.uint64(key)))
         if i < len(self.keys) and int(self.keys[i]) == key:
-            return self._decode(int(self.starts[i]), int(self.starts[i + 1]))
+            a, b = int(self.starts[i]), int(self.starts[i + 1])
+            if b - a < DecodedLists.MIN_LENGTH:
+                return self._decode(a, b)
+            return DECODED.get((self._uid, i), lambda: self._decode(a, b))
         return _EMPTY
 
     def _count(self, key: int) -> int:
@@ -244,7 +310,7 @@ class SegmentText:
         """
         if len(term) == 1:
             c = ord(term)
-            lo, hi = np.searchsorted(self.keys, [c << _SHIFT, (c + 1) << _SHIFT])
+            lo, hi = np.searchsorted(self.keys, np.array([c << _SHIFT, (c + 1) << _SHIFT], dtype=np.uint64))
             found = self._decode(int(self.starts[lo]), int(self.starts[hi]))
             if docs is not None:
                 found = found[self._doc_mask(docs)[self.docs_of(found)]]
@@ -295,6 +361,19 @@ class SegmentText:
             owners = np.repeat(docs, counts)
             hits.append(np.unique(owners[self._check(start[flat].astype(np.int64) - start_k, term, start_k, checks)]))
         return np.sort(np.concatenate(hits)) if hits else _EMPTY
+
+    def title_docs(self, term: str) -> np.ndarray:
+        """Sorted segment documents whose title contains ``term``: only candidates that start
+        in a title are checked (a match cannot cross the NUL after the title)."""
+        if len(term) == 1:
+            found = self.positions(term)
+            found = found[self.in_title(found, self.docs_of(found))]
+            return np.unique(self.docs_of(found))
+        start_k, start, checks = self._plan(term)
+        found = start - start_k
+        found = found[found >= 0]
+        found = found[self.in_title(found, self.docs_of(found))]
+        return np.unique(self.docs_of(found[self._check(found, term, start_k, checks)]))
 
     def docs_of(self, positions: np.ndarray) -> np.ndarray:
         """The segment document number of each position."""

@@ -106,6 +106,16 @@ def test_text_comes_back_from_the_index_astral_characters_included():
     assert seg.documents() == docs
 
 
+def test_combined_sort_orders_pairs_as_the_stable_argsort_does():
+    rng = np.random.default_rng(3)
+    first = rng.choice(np.array([0x6CD5, 0x6CBB, 0x20000, 0x41, 0x10FFFF], dtype=np.uint32), 50_000)
+    second = rng.choice(np.array([0, 0x6CD5, 0x20001, 0x10FFFF], dtype=np.uint32), 50_000)
+    where = np.sort(rng.choice(200_000, 50_000, replace=False)).astype(np.int64)
+    fast = textindex._sorted_pairs(first, second, where)
+    slow = textindex._sorted_pairs(first, second, where, may_combine=False)
+    assert np.array_equal(fast[0], slow[0]) and np.array_equal(fast[1], slow[1])
+
+
 def test_positions_survive_the_split_storage_across_64k_boundaries():
     rng = random.Random(5)
     body = "".join(rng.choice("法治政府建设") for _ in range(200_000))  # positions past 2**16 and 2**17
