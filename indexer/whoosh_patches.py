@@ -6,6 +6,8 @@ Whoosh's behaviour; the test suite runs with them.
 
 from __future__ import annotations
 
+import pickle
+
 from whoosh import columns
 from whoosh.codec import whoosh3
 from whoosh.filedb import structfile
@@ -92,10 +94,21 @@ def _buffer_file_init(self, buf, name=None, onclose=None):  # type: ignore[no-un
     self.is_closed = False
 
 
-#: Stored fields without Whoosh's own zlib pass: the only large stored value, the Document,
-#: is already deflated by the preparation workers (level 6, in parallel); compressing it
-#: again cost the single writer process ~0.3 ms a document and every read a second inflate.
-STORED_COLUMN = columns.PickleColumn(columns.VarBytesColumn())
+class _StoredColumn(columns.PickleColumn):
+    """Stored fields pickled with the current protocol and without Whoosh's own zlib pass.
+
+    The only large stored value, the Document, is already deflated by the preparation
+    workers (level 6, in parallel). Upstream pickles with protocol 2, which writes bytes as a
+    latin-1 string (a deflated Document grows by ~50%), then deflates again to win that back:
+    ~0.3 ms a document in the single writer process, and a second inflate on every read.
+    """
+
+    class Writer(columns.PickleColumn.Writer):
+        def add(self, docnum, v):  # type: ignore[no-untyped-def]
+            self._child.add(docnum, pickle.dumps(v, pickle.HIGHEST_PROTOCOL) if v is not None else b"")
+
+
+STORED_COLUMN = _StoredColumn(columns.VarBytesColumn())
 
 
 def apply() -> None:
