@@ -18,7 +18,7 @@ from indexer.query import And, MatchAll, Near, Node, Not, Option, Or, Range, Sec
 from indexer.sections import PART_CODES
 from indexer.view import View
 
-TERM_CACHE_SIZE = 256  # string → match mask per index generation
+TERM_CACHE_SIZE = 128  # string → match mask per index generation (a mask is 1 byte a document)
 
 
 def cached(view: View, key: tuple[Any, ...], compute: Callable[[], np.ndarray]) -> np.ndarray:

@@ -78,28 +78,36 @@ class FacetColumn:
             renumber[code] = self._index[value]
         self.codes = renumber[raw]
         self._pinyin_rank: np.ndarray | None = None
-        self._spelled: dict[str, str] = {}  # value → pinyin, where the index already has it
+        self._spelled: np.ndarray | None = None  # each value's pinyin, where the index has it
 
     @classmethod
     def from_parts(cls, parts: Sequence[tuple[Sequence[str], np.ndarray, Sequence[str] | None]]) -> FacetColumn:
         """One column from per-segment (distinct values, codes into them, their pinyin or
         None), concatenated: only the small value tables are looked at, never single documents."""
         column = cls.__new__(cls)
-        values = sorted({"", *(v for table, _, _ in parts for v in table)})
-        column.values = values
-        column._index = {v: i for i, v in enumerate(values)}
-        mapped = [np.array([column._index[v] for v in table], dtype=np.int32)[codes] for table, codes, _ in parts if len(codes)]
+        values = sorted(set().union([""], *(table for table, _, _ in parts)))
+        index = {v: i for i, v in enumerate(values)}
+        column.values, column._index = values, index
+        spelled = np.full(len(values), None, dtype=object)
+        mapped = []
+        for table, codes, spelling in parts:
+            if not len(codes):
+                continue
+            to_global = np.fromiter(map(index.__getitem__, table), dtype=np.int32, count=len(table))
+            mapped.append(to_global[codes])
+            if spelling is not None:
+                spelled[to_global] = np.array(spelling, dtype=object)
         column.codes = np.concatenate(mapped) if mapped else np.zeros(0, dtype=np.int32)
         column._pinyin_rank = None
-        column._spelled = {v: p for table, _, spelled in parts if spelled is not None for v, p in zip(table, spelled, strict=True)}
+        column._spelled = spelled
         return column
 
     @property
     def pinyin_rank(self) -> np.ndarray:
         """Each code's position in pinyin order; computed on the first count that needs it."""
         if self._pinyin_rank is None:
-            spelled = self._spelled
-            keys = [(spelled[v], v) if v in spelled else pinyin_key(v) for v in self.values]
+            spelled = self._spelled.tolist() if self._spelled is not None else [None] * len(self.values)
+            keys = [(p, v) if p is not None else pinyin_key(v) for p, v in zip(spelled, self.values, strict=True)]
             order = sorted(range(len(self.values)), key=keys.__getitem__)
             rank = np.empty(len(self.values), dtype=np.int64)
             rank[np.asarray(order, dtype=np.int64)] = np.arange(len(order))

@@ -93,8 +93,11 @@ class SegmentMeta:
         found = self._arrays.get(f"i.{key}")
         return found if found is not None else np.zeros(self.n, dtype=np.int64)
 
-    def column(self, key: str) -> tuple[list[str], np.ndarray]:
-        """(distinct values, each document's index into them) of a string column."""
+    def column(self, key: str, keep: bool = True) -> tuple[list[str], np.ndarray]:
+        """(distinct values, each document's index into them) of a string column. ``keep``:
+        remember the decoded values (for lookups of single documents); a scan over a whole
+        column (building a view, a ``publisher:`` query) decodes it again instead of holding
+        every segment's values in memory."""
         codes = self._arrays.get(f"c.{key}")
         if codes is None:
             return [""], np.zeros(self.n, dtype=np.int32)
@@ -105,8 +108,18 @@ class SegmentMeta:
                 table = raw.tobytes().decode("utf-8").split(_SEP)
             else:
                 table = json.loads(self._arrays[f"j.{key}"].tobytes().decode("utf-8"))
-            self._tables[key] = table
+            if keep:
+                self._tables[key] = table
         return table, codes
+
+    def same_column(self, a: str, b: str) -> bool:
+        """Whether two string columns hold the same value for every document (compared as
+        stored bytes, without decoding them)."""
+        ra, rb = self._arrays.get(f"s.{a}"), self._arrays.get(f"s.{b}")
+        ca, cb = self._arrays.get(f"c.{a}"), self._arrays.get(f"c.{b}")
+        if ra is None or rb is None or ca is None or cb is None:
+            return False
+        return ra.tobytes() == rb.tobytes() and np.array_equal(ca, cb)
 
     def spelling(self, key: str) -> list[str] | None:
         """The sort spelling of each distinct value of a column, if it was written."""
@@ -115,7 +128,7 @@ class SegmentMeta:
 
     def strings(self, key: str) -> list[str]:
         """A string column as one value per document."""
-        table, codes = self.column(key)
+        table, codes = self.column(key, keep=False)
         return [table[c] for c in codes.tolist()]
 
     def value(self, key: str, j: int) -> Any:

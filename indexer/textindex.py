@@ -155,7 +155,7 @@ class DecodedLists:
     """
 
     MIN_LENGTH = 4096
-    BUDGET = 96 << 20  # bytes of int64 positions (counted in the serving process's memory)
+    BUDGET = 64 << 20  # bytes of int64 positions (counted in the serving process's memory)
 
     def __init__(self) -> None:
         self._lists: OrderedDict[tuple[int, int], np.ndarray] = OrderedDict()
@@ -218,7 +218,9 @@ class SegmentText:
         at = self.run_at[r0:r1].astype(np.int64)
         at[0] = a
         lengths = np.diff(np.append(at, b))
-        return np.repeat(self.run_hi[r0:r1].astype(np.int64) << 16, lengths) | self.low[a:b]
+        out = np.repeat(self.run_hi[r0:r1].astype(np.int64) << 16, lengths)
+        out |= self.low[a:b]  # in place: one int64 array per decode
+        return out
 
     def documents(self) -> list[tuple[str, str, tuple[int, ...]]]:
         """Every document's (normalised title, normalised body, paragraph start offsets in

@@ -47,12 +47,15 @@ class View:
         self.dates = self._ints("date")
         self.nw = self._ints("nw").astype(np.float64)
         self.ntw = self._ints("ntw").astype(np.float64)
-        self.facets = {key: FacetColumn.from_parts([(*d.meta.column(key), d.meta.spelling(key)) for d in self.data])
+        self.facets = {key: FacetColumn.from_parts([(*d.meta.column(key, keep=False), d.meta.spelling(key))
+                                                  for d in self.data])
                        for key in FACETS}
         years = self.facets["year"]
         self.years = np.array([int(v) if v.isdigit() else 0 for v in years.values], dtype=np.int64)[years.codes]
         self.current = self._codes_where("vof", lambda v: not v)
         self.dup = self._groups()
+        # Documents whose copy group has other members: the only ones result folding sorts.
+        self.shared = np.bincount(self.dup)[self.dup] > 1 if len(self.dup) else np.zeros(0, dtype=bool)
         self.live_count = int(self.live.sum())
         self.term_cache: OrderedDict[tuple[Any, ...], np.ndarray] = OrderedDict()
         self.results: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray, dict[str, Any]]] = OrderedDict()
@@ -66,24 +69,32 @@ class View:
         distinct value of each segment)."""
         parts = []
         for d in self.data:
-            table, codes = d.meta.column(key)
+            table, codes = d.meta.column(key, keep=False)
             parts.append(np.array([test(v) for v in table], dtype=bool)[codes])
         return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
 
     def _groups(self) -> np.ndarray:
-        """Copy group code of every document (a document alone is its own group)."""
-        codes: dict[str, int] = {}
-        parts = []
-        for d in self.data:
-            table, local = d.meta.column("dup")
-            ids_table, id_codes = d.meta.column("id")
-            mapped = np.array([codes.setdefault(v, len(codes)) if v else -1 for v in table], dtype=np.int64)[local]
-            alone = mapped < 0
-            if alone.any():
-                own = np.array([codes.setdefault(v, len(codes)) for v in ids_table], dtype=np.int64)
-                mapped[alone] = own[id_codes[alone]]
-            parts.append(mapped)
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        """Copy group code of every document: its own document number when it has no copy,
+        else a code shared by its group (≥ the view size). Segments where every document is
+        its own group (the group column equals the id column, byte for byte) are not decoded."""
+        group = np.arange(self.size, dtype=np.int64)
+        named: dict[str, int] = {}
+        for d, offset in zip(self.data, self.offsets.tolist(), strict=True):
+            if d.meta.same_column("dup", "id"):
+                continue
+            table, local = d.meta.column("dup", keep=False)
+            ids_table, id_codes = d.meta.column("id", keep=False)
+            for j in range(d.n):
+                value = table[local[j]]
+                if value and value != ids_table[id_codes[j]]:
+                    group[offset + j] = named.setdefault(value, self.size + len(named))
+        if named:  # the first document of each group (its id is the group) joins it
+            for d, offset in zip(self.data, self.offsets.tolist(), strict=True):
+                ids_table, id_codes = d.meta.column("id", keep=False)
+                leaders = np.flatnonzero(np.fromiter((v in named for v in ids_table), dtype=bool, count=len(ids_table))[id_codes])
+                for j in leaders.tolist():
+                    group[offset + j] = named[ids_table[id_codes[j]]]
+        return group
 
     def strings(self, key: str) -> list[str]:
         """A string value of every document, in document-number order."""
