@@ -107,7 +107,9 @@ class FacetColumn:
         """Each code's position in pinyin order; computed on the first count that needs it."""
         if self._pinyin_rank is None:
             spelled = self._spelled.tolist() if self._spelled is not None else [None] * len(self.values)
-            keys = [(p, v) if p is not None else pinyin_key(v) for p, v in zip(spelled, self.values, strict=True)]
+            # '' (unknown) needs no pinyin: asking pypinyin would load its tables (~55 MB).
+            keys = [(p, v) if p is not None else (("", v) if not v else pinyin_key(v))
+                    for p, v in zip(spelled, self.values, strict=True)]
             order = sorted(range(len(self.values)), key=keys.__getitem__)
             rank = np.empty(len(self.values), dtype=np.int64)
             rank[np.asarray(order, dtype=np.int64)] = np.arange(len(order))

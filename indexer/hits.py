@@ -53,6 +53,8 @@ def make_hit(view: View, i: int, score: float, strings: Sequence[str], request: 
 
 def copies_of(view: View, i: int, limit: int = 20) -> list[Copy]:
     """The other live documents of ``i``'s copy group, oldest document number first."""
+    if not view.shared[i]:
+        return []  # no other document in its group (most documents): no scan of the view
     same = np.flatnonzero((view.dup == view.dup[i]) & view.live & view.current)
     out = []
     for j in same.tolist()[: limit + 1]:
