@@ -54,7 +54,8 @@ def crossing(a: float, b: float, target: float) -> float | None:
 def report(rows: list[dict]) -> str:
     rows = sorted((r for r in rows if r.get("docs")), key=lambda r: r["docs"])
     sizes = [r["docs"] for r in rows]
-    head = "| measure | " + " | ".join(f"{n:,}" for n in sizes) + " | fit (per 10,000 documents) | target | last N meeting it |"
+    head = ("| measure | " + " | ".join(f"{n:,}" for n in sizes)
+            + " | fit: a + b per 10,000 documents | target | the fit reaches the target at N |")
     lines = [head, "|" + "---|" * (len(sizes) + 4)]
     for key, label, target in MEASURES:
         values = [r.get(key) for r in rows]
@@ -62,7 +63,7 @@ def report(rows: list[dict]) -> str:
         cells = [f"{v:,.1f}" if isinstance(v, int | float) else "—" for v in values]
         if len(points) >= 2:
             a, b = fit(points)
-            slope = f"{a:,.1f} + {b * 10_000:,.2f} per 10k"
+            slope = f"{a:,.1f} {'+' if b >= 0 else '−'} {abs(b) * 10_000:,.2f} per 10k"
         else:
             a = b = 0.0
             slope = "—"
@@ -72,7 +73,7 @@ def report(rows: list[dict]) -> str:
             where = "—"
         else:
             n = crossing(a, b, target)
-            where = "never (not growing)" if n is None else ("none measured" if n < 0 else f"≈ {n:,.0f}")
+            where = "never (not growing)" if n is None else ("below every size measured" if n < 0 else f"≈ {n:,.0f}")
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {slope} | {target if target is not None else ''} | {where} |")
     return "\n".join(lines)
 
