@@ -84,6 +84,16 @@ def load_or_build(path: Path, magic: bytes, required: Iterable[str], build: Call
     return arrays, None
 
 
+def key_runs(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct keys, where each key's run starts, plus the end) of sorted ``uint64`` keys:
+    the layout of both posting files (pairs in ``.gsx``, words in ``.gsw``)."""
+    if not len(sorted_keys):
+        return np.empty(0, dtype=np.uint64), np.zeros(1, dtype=np.int64)
+    cuts = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
+    unique = sorted_keys[np.concatenate(([0], cuts))].astype(np.uint64)
+    return unique, np.concatenate(([0], cuts, [len(sorted_keys)])).astype(np.int64)
+
+
 def remove_stale_temporaries(directory: Path, suffix: str) -> int:
     """Delete temporary files left by writers that died between write and rename."""
     removed = 0

@@ -81,12 +81,7 @@ def build(docs: Iterable[tuple[str, str, Sequence[int]]]) -> dict[str, np.ndarra
     following = np.zeros(len(chars), dtype=np.uint32)
     following[:-1] = chars[1:]
     keys, pos = _sorted_pairs(chars[where], following[where], where)
-    if len(keys):
-        cuts = np.flatnonzero(keys[1:] != keys[:-1]) + 1
-        unique = keys[np.concatenate(([0], cuts))]
-        starts = np.concatenate(([0], cuts, [len(keys)])).astype(np.int64)
-    else:
-        unique, starts = np.empty(0, dtype=np.uint64), np.zeros(1, dtype=np.int64)
+    unique, starts = arrayfile.key_runs(keys)
     high = pos >> 16
     new_run = np.ones(len(pos), dtype=bool)
     new_run[1:] = (high[1:] != high[:-1]) | (keys[1:] != keys[:-1])

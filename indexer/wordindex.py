@@ -60,12 +60,7 @@ def build(per_field: dict[str, Sequence[Counts]]) -> dict[str, np.ndarray]:
         owners = np.repeat(np.arange(n, dtype=np.int64), lengths)
         order = np.lexsort((owners, keys))  # by word, then document
         keys, owners, tfs = keys[order], owners[order], tfs[order]
-        if len(keys):
-            cuts = np.flatnonzero(keys[1:] != keys[:-1]) + 1
-            unique = keys[np.concatenate(([0], cuts))]
-            starts = np.concatenate(([0], cuts, [len(keys)])).astype(np.int64)
-        else:
-            unique, starts = np.empty(0, dtype=np.uint64), np.zeros(1, dtype=np.int64)
+        unique, starts = arrayfile.key_runs(keys)
         arrays[f"{field}.keys"] = unique.astype(np.uint64)
         arrays[f"{field}.starts"] = starts
         arrays[f"{field}.docs"] = owners.astype(id_type)
