@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,6 @@ from indexer.api import (
     SORTS,
     Change,
     Copy,
-    Hit,
     IndexReport,
     QueryError,
     SearchRequest,
@@ -145,12 +144,13 @@ class WhooshBackend:
             totals = {k: len(c[0]) for k, c in counted.items()}
             page = ids[request.offset : request.offset + request.limit]
             page_scores = scores[request.offset : request.offset + request.limit]
-            hits = [self._hit(view, int(i), float(s), strings, request) for i, s in zip(page, page_scores, strict=True)]
+            page_hits = [hits.make_hit(view, int(i), float(s), strings, request)
+                         for i, s in zip(page, page_scores, strict=True)]
         return SearchResults(
             query=request.query,
             total=len(ids),
             took_ms=round((time.perf_counter() - started) * 1000, 2),
-            hits=hits,
+            hits=page_hits,
             facets=facets,
             terms=strings,
             facet_totals=totals,
@@ -227,26 +227,17 @@ class WhooshBackend:
         # Kept in the result cache: 8 bytes a hit instead of 16.
         return hit_ids.astype(np.int32), hit_scores.astype(np.float32), facets
 
-    def _stored(self, view: View, docnum: int) -> Document:
-        return hits.stored(view, docnum)
-
-    def _hit(self, view: View, i: int, score: float, strings: Sequence[str], request: SearchRequest) -> Hit:
-        return hits.make_hit(view, i, score, strings, request)
-
-    def _copies(self, view: View, i: int, limit: int = 20) -> list[Copy]:
-        return hits.copies_of(view, i, limit)
-
     def copies(self, doc_id: str) -> list[Copy]:
         with self._lock:
             view = self._current_view()
             i = view.by_id.get(doc_id)
-            return self._copies(view, i) if i is not None else []
+            return hits.copies_of(view, i) if i is not None else []
 
     def get(self, doc_id: str) -> Document | None:
         with self._lock:
             view = self._current_view()
             i = view.by_id.get(doc_id)
-            return self._stored(view, i) if i is not None else None
+            return hits.stored(view, i) if i is not None else None
 
     def changes(self, since: str, *, site: str | None = None, query: str = "",
                 limit: int = 500) -> list[Change]:
@@ -255,7 +246,7 @@ class WhooshBackend:
         with self._lock:
             view = self._current_view()
             return change_feed.feed(view, node, since, site=site, limit=limit,
-                                    stored=lambda i: self._stored(view, i))
+                                    stored=lambda i: hits.stored(view, i))
 
     def iter_documents(self) -> Iterator[Document]:
         with self._lock:
@@ -263,7 +254,7 @@ class WhooshBackend:
             docnums = np.flatnonzero(view.live).tolist()
         for i in docnums:
             with self._lock:
-                yield self._stored(view, i)
+                yield hits.stored(view, i)
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
