@@ -284,11 +284,6 @@ class SegmentText:
             survivors = survivors[postings[at] == wanted]
         return survivors
 
-    def _check(self, found: np.ndarray, term: str, start_k: int, checks: list[tuple[int, np.ndarray]]) -> np.ndarray:
-        """Indexes into ``found`` (candidate starts, whose pair at ``start_k`` is known to be
-        there) at which the whole term occurs."""
-        return self._verify(found, checks)
-
     def _doc_mask(self, docs: np.ndarray) -> np.ndarray:
         wanted = np.zeros(self.doc_count, dtype=bool)
         wanted[docs] = True
@@ -322,7 +317,7 @@ class SegmentText:
             start = self._within(start, docs)  # a match lies in one document, with its pairs
         found = start.astype(np.int64) - start_k
         found = found[found >= 0]
-        return found[self._check(found, term, start_k, checks)]
+        return found[self._verify(found, checks)]
 
     def doc_hits(self, term: str) -> np.ndarray:
         """Sorted segment documents that contain ``term``, without finding every occurrence.
@@ -352,7 +347,7 @@ class SegmentText:
             if not len(docs):
                 break
             ok = np.zeros(len(docs), dtype=bool)
-            ok[self._check(start[at].astype(np.int64) - start_k, term, start_k, checks)] = True
+            ok[self._verify(start[at].astype(np.int64) - start_k, checks)] = True
             hits.append(docs[ok])
             at = at + 1
             again = ~ok & (at < end)
@@ -361,7 +356,7 @@ class SegmentText:
             counts = end - at
             flat = np.repeat(at - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
             owners = np.repeat(docs, counts)
-            hits.append(np.unique(owners[self._check(start[flat].astype(np.int64) - start_k, term, start_k, checks)]))
+            hits.append(np.unique(owners[self._verify(start[flat].astype(np.int64) - start_k, checks)]))
         return np.sort(np.concatenate(hits)) if hits else _EMPTY
 
     def title_docs(self, term: str) -> np.ndarray:
@@ -375,7 +370,7 @@ class SegmentText:
         found = start.astype(np.int64) - start_k
         found = found[found >= 0]
         found = found[self.in_title(found, self.docs_of(found))]
-        return np.unique(self.docs_of(found[self._check(found, term, start_k, checks)]))
+        return np.unique(self.docs_of(found[self._verify(found, checks)]))
 
     def docs_of(self, positions: np.ndarray) -> np.ndarray:
         """The segment document number of each position."""

@@ -52,7 +52,7 @@ class View:
                        for key in FACETS}
         years = self.facets["year"]
         self.years = np.array([int(v) if v.isdigit() else 0 for v in years.values], dtype=np.int64)[years.codes]
-        self.current = self._codes_where("vof", lambda v: not v)
+        self.current = self.strings_where("vof", lambda v: not v)
         self.dup = self._groups()
         # Documents whose copy group has other members: the only ones result folding sorts.
         self.shared = np.bincount(self.dup)[self.dup] > 1 if len(self.dup) else np.zeros(0, dtype=bool)
@@ -64,9 +64,9 @@ class View:
         parts = [d.meta.ints(key) for d in self.data]
         return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
 
-    def _codes_where(self, key: str, test: Callable[[str], bool]) -> np.ndarray:
-        """Per document: does its value of a string column pass ``test`` (tested once per
-        distinct value of each segment)."""
+    def strings_where(self, key: str, test: Callable[[str], bool]) -> np.ndarray:
+        """Mask of the documents whose value of a string column passes ``test`` (tested once
+        per distinct value of each segment)."""
         parts = []
         for d in self.data:
             table, codes = d.meta.column(key, keep=False)
@@ -124,10 +124,6 @@ class View:
     def signature(self, docnum: int) -> np.ndarray | None:
         k, local = self.locate(docnum)
         return self.data[k].meta.signature(local)
-
-    def strings_where(self, key: str, test: Callable[[str], bool]) -> np.ndarray:
-        """Mask of the documents whose string value ``key`` passes ``test``."""
-        return self._codes_where(key, test)
 
     def word_postings(self, field: str, key: int) -> tuple[np.ndarray, np.ndarray]:
         """(global document numbers, frequencies) of a word (by wordindex.term_hash) in every segment."""
