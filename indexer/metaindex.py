@@ -69,6 +69,41 @@ def build(metas: Sequence[dict[str, Any]], sigs: Sequence[np.ndarray | None],
     return arrays
 
 
+def merge(parts: Sequence[SegmentMeta]) -> dict[str, np.ndarray]:
+    """The arrays of one segment holding ``parts``' documents in order (none deleted), from
+    their columns: integer columns and signatures laid end to end, each string column's
+    tables united and its codes renumbered. A value a part lacks is 0 or '', as :func:`build`
+    writes it. Single documents are never looked at."""
+    n = sum(p.n for p in parts)
+    arrays: dict[str, np.ndarray] = {"n": np.array([n], dtype=np.int64)}
+    for key in sorted({k for p in parts for k in p.keys}):
+        if key in INT_KEYS:
+            arrays[f"i.{key}"] = np.concatenate([p.ints(key) for p in parts]).astype(np.int64)
+            continue
+        table: dict[str, int] = {}
+        codes, spellings = [], {}
+        for part in parts:
+            names, part_codes = part.column(key, keep=False)
+            to_merged = np.fromiter((table.setdefault(v, len(table)) for v in names), dtype=np.int32, count=len(names))
+            codes.append(to_merged[part_codes])
+            spelled = part.spelling(key)
+            if spelled is not None:
+                spellings.update(zip(names, spelled, strict=True))
+        names = list(table)
+        if any(_SEP in v for v in names):
+            arrays[f"j.{key}"] = np.frombuffer(json.dumps(names, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
+        else:
+            arrays[f"s.{key}"] = np.frombuffer(_SEP.join(names).encode("utf-8"), dtype=np.uint8)
+        arrays[f"c.{key}"] = np.concatenate(codes).astype(np.int32)
+        if spellings:
+            spellings.setdefault("", "")  # a part without the column: every value ''
+        if spellings and all(v in spellings for v in names):
+            arrays[f"p.{key}"] = np.frombuffer(_SEP.join(spellings[v] for v in names).encode("utf-8"), dtype=np.uint8)
+    arrays["sig"] = np.concatenate([p._arrays["sig"] for p in parts]).astype(np.uint32)
+    arrays["sig.has"] = np.concatenate([p._arrays["sig.has"] for p in parts]).astype(bool)
+    return arrays
+
+
 def write(path: Path, arrays: dict[str, np.ndarray]) -> None:
     arrayfile.write(path, MAGIC, arrays)
 

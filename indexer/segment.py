@@ -64,6 +64,18 @@ def write_files(index_dir: Path, segment_id: str, records: Sequence[Record]) -> 
 _MAGIC = {textindex.SUFFIX: textindex.MAGIC, wordindex.SUFFIX: wordindex.MAGIC, metaindex.SUFFIX: metaindex.MAGIC}
 
 
+def merge_files(index_dir: Path, segment_id: str, parts: Sequence[SegmentData]) -> None:
+    """The files of a segment made of ``parts``' documents laid end to end (none deleted),
+    merged from the parts' arrays (one file at a time, to keep the peak memory down)."""
+    merges = {
+        textindex.SUFFIX: lambda: textindex.merge([p.text for p in parts]),
+        wordindex.SUFFIX: lambda: wordindex.merge([p.words for p in parts], [p.n for p in parts]),
+        metaindex.SUFFIX: lambda: metaindex.merge([p.meta for p in parts]),
+    }
+    for suffix, merge in merges.items():
+        arrayfile.write(index_dir / f"{segment_id}{suffix}", _MAGIC[suffix], merge())
+
+
 @dataclass
 class SegmentData:
     """Immutable data of one Whoosh segment: its character index, word index and values."""

@@ -82,19 +82,13 @@ def build(docs: Iterable[tuple[str, str, Sequence[int]]]) -> dict[str, np.ndarra
     following[:-1] = chars[1:]
     keys, pos = _sorted_pairs(chars[where], following[where], where)
     unique, starts = arrayfile.key_runs(keys)
-    high = pos >> 16
-    new_run = np.ones(len(pos), dtype=bool)
-    new_run[1:] = (high[1:] != high[:-1]) | (keys[1:] != keys[:-1])
-    run_at = np.flatnonzero(new_run)
     after_mark = np.flatnonzero(np.isin(chars, _MARK_CODES)) + 1
     paras = np.array(para_starts, dtype=np.int64)
     sents = np.union1d(after_mark, paras)
     return {
         "keys": unique,
         "starts": starts,
-        "low": (pos & 0xFFFF).astype(np.uint16),
-        "run_at": run_at.astype(np.uint32),
-        "run_hi": high[run_at].astype(np.uint16),
+        **_encode(pos, starts),
         "doc_starts": np.array(doc_starts, dtype=np.int64),
         "body_starts": np.array(body_starts, dtype=np.int64),
         "sent_starts": sents.astype(np.int64),
@@ -126,6 +120,67 @@ def _sorted_pairs(first: np.ndarray, second: np.ndarray, where: np.ndarray,
     keys = (first.astype(np.uint64) << np.uint64(_SHIFT)) | second.astype(np.uint64)
     order = np.argsort(keys, kind="stable")  # stable: positions stay sorted within a key
     return keys[order], where[order].astype(np.int64)
+
+
+def merge(parts: Sequence[SegmentText]) -> dict[str, np.ndarray]:
+    """The index arrays of one segment holding ``parts``' documents in order (none deleted),
+    straight from their arrays: no text is decoded and no position sorted.
+
+    Each part's lists are already sorted by key, then position; shifted by the part's place in
+    the merged coordinates, a key's lists stay sorted when laid end to end in part order. So a
+    stable sort of the parts' *distinct keys* (a few hundred thousand per part, not one per
+    position) orders everything, and the positions follow in one gather. About 20× less work
+    than building the merged segment from its text."""
+    sizes = [int(p.doc_starts[-1]) if len(p.doc_starts) else 0 for p in parts]
+    offsets = np.concatenate(([0], np.cumsum(sizes, dtype=np.int64)))
+    total = int(offsets[-1])
+    counts = [len(p.low) for p in parts]
+    flat = np.concatenate(([0], np.cumsum(counts, dtype=np.int64)))
+    shifted = np.empty(int(flat[-1]), dtype=np.int64)
+    for k, part in enumerate(parts):
+        shifted[flat[k] : flat[k + 1]] = part._decode(0, counts[k])
+        shifted[flat[k] : flat[k + 1]] += offsets[k]
+    run_keys = np.concatenate([p.keys for p in parts]) if parts else np.empty(0, dtype=np.uint64)
+    run_start = np.concatenate([p.starts[:-1] + flat[k] for k, p in enumerate(parts)]) if parts else _EMPTY
+    run_len = np.concatenate([np.diff(p.starts) for p in parts]) if parts else _EMPTY
+    order = np.argsort(run_keys, kind="stable")  # stable: equal keys keep part order
+    run_keys, run_start, run_len = run_keys[order], run_start[order], run_len[order]
+    ends = np.cumsum(run_len)
+    gather = np.repeat(run_start - (ends - run_len), run_len) + np.arange(int(ends[-1]) if len(ends) else 0)
+    pos = shifted[gather]
+    del shifted, gather
+    unique, run_starts = arrayfile.key_runs(run_keys)
+    starts = np.append(np.concatenate(([0], ends))[run_starts[:-1]], len(pos)).astype(np.int64)
+    def joined(name: str, last: bool = False) -> np.ndarray:
+        pieces = [getattr(p, name)[: -1 if last else None] + offsets[k] for k, p in enumerate(parts)]
+        return np.concatenate(pieces + ([np.array([total])] if last else [])).astype(np.int64)
+    sents, paras = joined("sent_starts"), joined("para_starts")
+    return {
+        "keys": unique,
+        "starts": starts,
+        **_encode(pos, starts),
+        "doc_starts": joined("doc_starts", last=True),
+        "body_starts": joined("body_starts"),
+        "sent_starts": sents,
+        "para_starts": paras,
+        "sent_block": _block_table(sents, total),
+        "para_block": _block_table(paras, total),
+    }
+
+
+def _encode(pos: np.ndarray, starts: np.ndarray) -> dict[str, np.ndarray]:
+    """Positions (sorted within each key's run ``starts[i]:starts[i + 1]``) as their low 16
+    bits plus the high part once per run of equal high parts within a key."""
+    high = pos >> 16
+    new_run = np.ones(len(pos), dtype=bool)
+    new_run[1:] = high[1:] != high[:-1]
+    new_run[starts[:-1][starts[:-1] < len(pos)]] = True
+    run_at = np.flatnonzero(new_run)
+    return {
+        "low": (pos & 0xFFFF).astype(np.uint16),
+        "run_at": run_at.astype(np.uint32),
+        "run_hi": high[run_at].astype(np.uint16),
+    }
 
 
 def _block_table(bounds: np.ndarray, size: int) -> np.ndarray:

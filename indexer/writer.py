@@ -11,6 +11,7 @@ at most one batch; every commit checks that no document was lost.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -26,12 +27,23 @@ from indexer import arrayfile, dedup
 from indexer.api import IndexReport, QueryError
 from indexer.document import Document
 from indexer.prepare import bounded_imap, prepare_safely
-from indexer.segment import SUFFIXES, Record, beside, load_segment, stored_records, write_files
+from indexer.segment import (
+    SUFFIXES,
+    Record,
+    SegmentData,
+    beside,
+    load_segment,
+    merge_files,
+    stored_records,
+    write_files,
+)
 from indexer.view import View
 
 WRITER_MEMORY_MB = 512  # Whoosh's posting pool; smaller spills to disk via pickle, much slower
 SMALL_BATCH = 32  # below this, analysing in this process beats starting workers
 SMALL_SEGMENT = 200  # live documents: smaller segments are merged at each commit
+MERGE_FACTOR = 10  # segments of one size class merged into one (IndexWriter.merge_tiers)
+MAX_MERGED_CHARS = 1 << 28  # no merge makes a larger segment: ~1.5 GB of memory while merging
 
 
 def merge_small(writer: Any, segments: list[Any]) -> list[Any]:
@@ -49,6 +61,36 @@ def merge_small(writer: Any, segments: list[Any]) -> list[Any]:
         finally:
             reader.close()
     return [s for s in segments if s not in small]
+
+
+def tier_to_merge(segment_ids: Sequence[str], sizes: Sequence[tuple[int, int]]) -> set[str]:
+    """The ids of the next MERGE_FACTOR segments to merge, or none: the smallest size class
+    (live documents within [SMALL_SEGMENT·F^k, SMALL_SEGMENT·F^(k+1)), F = MERGE_FACTOR)
+    holding that many segments whose merged text stays under MAX_MERGED_CHARS. ``sizes``:
+    each segment's (documents, characters). Every document is rewritten about once per
+    class it passes through, so a bulk run's cost stays linear."""
+    classes: dict[int, list[tuple[int, str]]] = {}
+    for seg_id, (docs, chars) in zip(segment_ids, sizes, strict=True):
+        if docs >= SMALL_SEGMENT:
+            level = int(np.log(docs / SMALL_SEGMENT) / np.log(MERGE_FACTOR) + 1e-9)
+            classes.setdefault(level, []).append((chars, seg_id))
+    for level in sorted(classes):
+        members = sorted(classes[level])[:MERGE_FACTOR]
+        if len(members) == MERGE_FACTOR and sum(chars for chars, _ in members) <= MAX_MERGED_CHARS:
+            return {seg_id for _, seg_id in members}
+    return set()
+
+
+def _merge_chosen(writer: Any, segments: list[Any], chosen: set[str]) -> list[Any]:
+    """Whoosh merge policy: merge exactly the chosen segments (in index order)."""
+    for segment in segments:
+        if segment.segment_id() in chosen:
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            try:
+                writer.add_reader(reader)
+            finally:
+                reader.close()
+    return [s for s in segments if s.segment_id() not in chosen]
 
 
 def assign_group(view: View, data: dict[str, Any],
@@ -118,11 +160,20 @@ class IndexWriter:
         ``pending``: the derived data of the documents added since the last commit, by id.
         Documents that come from merged segments get theirs from those segments' files."""
         records = dict(pending or {})
+        batch_added = writer._added
         kept = writer._merge_segments(mergetype, None, None)
-        for merged in [s for s in writer.segments if s not in kept]:
-            reader = SegmentReader(writer.storage, writer.schema, merged)
+        merged = [s for s in writer.segments if s not in kept]
+        # Only whole segments merged, none with deletions: the new segment is theirs laid end
+        # to end, and its files are merged from their arrays (segment.merge_files).
+        parts: list[SegmentData] | None = [] if merged and not batch_added and not any(
+            s.has_deletions() for s in merged) else None
+        for segment in merged:
+            reader = SegmentReader(writer.storage, writer.schema, segment)
             try:
                 data = load_segment(reader, self.index_dir, writable=False)
+                if parts is not None:
+                    parts.append(data)
+                    continue
                 live = [j for j in range(reader.doc_count_all()) if not reader.is_deleted(j)]
                 for record in data.records(live):
                     records.setdefault(record.id, record)  # a document added in this batch wins
@@ -133,6 +184,8 @@ class IndexWriter:
             segments.append(writer._finalize_segment())
         else:
             writer._close_segment()
+        if parts:
+            self._merge_files(writer, segments[-1], parts, records)
         for segment in segments:
             if all(beside(self.index_dir, segment, suffix).exists() for suffix in SUFFIXES):
                 continue
@@ -150,6 +203,42 @@ class IndexWriter:
         for suffix in SUFFIXES:
             arrayfile.remove_stale_temporaries(self.index_dir, suffix)
         writer._finish()
+
+    def _merge_files(self, writer: Any, segment: Any, parts: list[SegmentData], records: dict[str, Record]) -> None:
+        """The merged segment's files from its parts' arrays, after checking that Whoosh laid
+        the parts' documents end to end (else their records go the general way)."""
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        try:
+            ids = [reader.stored_fields(j)["id"] for j in range(reader.doc_count_all())]
+        finally:
+            reader.close()
+        if ids == [doc_id for part in parts for doc_id in part.meta.strings("id")]:
+            merge_files(self.index_dir, segment.segment_id(), parts)
+            return
+        for part in parts:  # never seen: Whoosh merges in the policy's order
+            for record in part.records(range(part.n)):
+                records.setdefault(record.id, record)
+
+    def merge_tiers(self) -> int:
+        """Merge segments of one size class, MERGE_FACTOR at a time, until no class holds
+        that many (each merge its own commit); the number of merges. A bulk run commits a
+        segment per batch; a search pays a fixed cost per segment, and opening per segment."""
+        merges = 0
+        while True:
+            with self.lock:
+                view = self.current_view()
+                sizes = [(data.n, int(data.text.doc_starts[-1]) if data.n else 0) for data in view.data]
+                chosen = tier_to_merge(view.segment_ids, sizes)
+            if not chosen:
+                return merges
+            writer = self._writer()
+            try:
+                self._commit(writer, functools.partial(_merge_chosen, chosen=chosen))
+            except BaseException:
+                writer.cancel()
+                raise
+            self.invalidate()
+            merges += 1
 
     def add(
         self,
@@ -229,6 +318,7 @@ class IndexWriter:
                 writer = self._writer()  # nothing left to add: just merge the batch segments
             if writer is not None:
                 commit(final=True)
+                self.merge_tiers()
         finally:
             if writer is not None:
                 writer.cancel()
