@@ -68,9 +68,7 @@ def near_mask(view: View, terms: tuple[str, ...], unit: str) -> np.ndarray:
             local = np.flatnonzero(candidates[offset : bounds[k + 1]])
             if not len(local):
                 continue
-            common = seg.common_units(terms, unit, local)
-            if len(common):
-                mask[seg.unit_docs(common, unit) + offset] = True
+            mask[seg.near_docs(terms, unit, local) + offset] = True
         return mask & view.live
 
     return cached(view, ("near", unit, terms), compute)
@@ -91,16 +89,12 @@ def tiers(view: View, docnums: np.ndarray, terms: tuple[str, ...]) -> np.ndarray
         seg, offset = view.texts[k], int(view.offsets[k])
         local = np.unique(todo[segment_of == k] - offset)
         if known["paragraph"] is None:
-            common = seg.common_units(terms, "paragraph", local)
-            if not len(common):
-                continue  # no paragraph holds every term: no sentence either
-            local = seg.unit_docs(common, "paragraph")
-            tier[local + offset] = 1.0
+            local = seg.near_docs(terms, "paragraph", local)
+            tier[local + offset] = 1.0  # no paragraph holds every term elsewhere: no sentence either
         else:
             local = local[tier[local + offset] >= 1]
         if known["sentence"] is None and len(local):
-            common = seg.common_units(terms, "sentence", local)
-            tier[seg.unit_docs(common, "sentence") + offset] = 2.0
+            tier[seg.near_docs(terms, "sentence", local) + offset] = 2.0
     return tier[docnums]
 
 

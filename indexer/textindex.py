@@ -194,6 +194,14 @@ def write(path: Path, arrays: dict[str, np.ndarray]) -> None:
     arrayfile.write(path, MAGIC, arrays)
 
 
+def _ragged(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every index in the ranges ``[lo[i], hi[i])`` in order, and the range each belongs to."""
+    counts = np.maximum(np.asarray(hi, dtype=np.int64) - lo, 0)
+    total = int(counts.sum())
+    owners = np.repeat(np.arange(len(counts)), counts)
+    return np.asarray(lo, dtype=np.int64)[owners] + (np.arange(total) - (np.cumsum(counts) - counts)[owners]), owners
+
+
 class DecodedLists:
     """The most recently used decoded position lists of every segment, up to a byte budget.
 
@@ -345,13 +353,11 @@ class SegmentText:
         return wanted
 
     def _within(self, positions: np.ndarray, docs: np.ndarray) -> np.ndarray:
-        """The sorted positions that lie in the given sorted documents."""
-        if len(docs) > 64:
-            return positions[self._doc_mask(docs)[self.docs_of(positions)]]
+        """The sorted positions that lie in the given sorted documents (two binary searches
+        per document, then one gather)."""
         lo = np.searchsorted(positions, self.doc_starts[docs].astype(positions.dtype))
         hi = np.searchsorted(positions, self.doc_starts[docs + 1].astype(positions.dtype))
-        keep = [positions[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a]
-        return np.concatenate(keep) if keep else positions[:0]
+        return positions[_ragged(lo, hi)[0]]
 
     def positions(self, term: str, docs: np.ndarray | None = None) -> np.ndarray:
         """Start positions of every occurrence of ``term`` (normalised, non-empty), as int64,
@@ -375,57 +381,125 @@ class SegmentText:
         return found[self._verify(found, checks)]
 
     def doc_hits(self, term: str) -> np.ndarray:
-        """Sorted segment documents that contain ``term``, without finding every occurrence.
-
-        Per document, only its first candidate occurrence (of the rarest pair) is checked;
-        the next one is checked only in documents where that failed, and so on. The work
-        grows with the number of documents, not with the number of occurrences.
-        """
+        """Sorted segment documents that contain ``term``, without finding every occurrence
+        (:meth:`any_within` over each document's text)."""
         if len(term) == 1:
             found = self.positions(term)
             return np.flatnonzero(np.bincount(self.docs_of(found), minlength=self.doc_count)) if len(found) else _EMPTY
-        if len(term) == 2:
+        return np.flatnonzero(self.any_within(term, self.doc_starts[:-1], self.doc_starts[1:]))
+
+    def title_docs(self, term: str) -> np.ndarray:
+        """Sorted segment documents whose title contains ``term`` (:meth:`any_within` over
+        each title: a match cannot cross the NUL after it)."""
+        return np.flatnonzero(self.any_within(term, self.doc_starts[:-1], self.body_starts))
+
+    def any_within(self, term: str, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """For each range of positions ``[lo[i], hi[i])``, whether a whole occurrence of
+        ``term`` lies inside it.
+
+        Early exit per range: only its first candidate (an occurrence of the rarest pair) is
+        checked; the next one only in ranges where that failed, and so on. Ranges with many
+        near misses are settled together after a few rounds. The work grows with the number of
+        ranges, not with the number of occurrences: a string that occurs a dozen times in
+        every document costs what one occurrence per document costs.
+        """
+        out = np.zeros(len(lo), dtype=bool)
+        n = len(term)
+        if not len(lo) or not n:
+            return out
+        if n == 1:
+            start_k, start, checks = 0, np.sort(self.positions(term)), []
+        elif n == 2:
             start_k, start, checks = 0, self._postings(_pair_key(term[0], term[1])), []
         else:
             start_k, start, checks = self._plan(term)
         if not len(start):
-            return _EMPTY
-        # Candidate c = start[i] - start_k lies in document d iff doc_starts[d] <= c < doc_starts[d + 1].
-        lo = np.searchsorted(start, (self.doc_starts[:-1] + start_k).astype(start.dtype))
-        hi = np.searchsorted(start, (self.doc_starts[1:] + start_k).astype(start.dtype))
-        docs = np.flatnonzero(hi > lo)
+            return out
+        # Candidate c = start[i] - start_k fits in range r iff lo[r] <= c and c + n <= hi[r].
+        first = np.searchsorted(start, (np.asarray(lo, dtype=np.int64) + start_k).astype(start.dtype))
+        end = np.searchsorted(start, (np.asarray(hi, dtype=np.int64) - n + start_k).astype(start.dtype), side="right")
+        ranges = np.flatnonzero(end > first)
         if not checks:
-            return docs
-        at, end = lo[docs], hi[docs]
-        hits: list[np.ndarray] = []
+            out[ranges] = True
+            return out
+        at, end = first[ranges], end[ranges]
         for _ in range(4):
-            if not len(docs):
-                break
-            ok = np.zeros(len(docs), dtype=bool)
+            if not len(ranges):
+                return out
+            ok = np.zeros(len(ranges), dtype=bool)
             ok[self._verify(start[at].astype(np.int64) - start_k, checks)] = True
-            hits.append(docs[ok])
+            out[ranges[ok]] = True
             at = at + 1
             again = ~ok & (at < end)
-            docs, at, end = docs[again], at[again], end[again]
-        if len(docs):  # documents with many near misses: check all their remaining candidates at once
-            counts = end - at
-            flat = np.repeat(at - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-            owners = np.repeat(docs, counts)
-            hits.append(np.unique(owners[self._verify(start[flat].astype(np.int64) - start_k, checks)]))
-        return np.sort(np.concatenate(hits)) if hits else _EMPTY
+            ranges, at, end = ranges[again], at[again], end[again]
+        if len(ranges):  # ranges with many near misses: check all their remaining candidates at once
+            flat, owners = _ragged(at, end)
+            out[ranges[owners[self._verify(start[flat].astype(np.int64) - start_k, checks)]]] = True
+        return out
 
-    def title_docs(self, term: str) -> np.ndarray:
-        """Sorted segment documents whose title contains ``term``: only candidates that start
-        in a title are checked (a match cannot cross the NUL after the title)."""
+    def near_docs(self, terms: Sequence[str], unit: str, docs: np.ndarray) -> np.ndarray:
+        """Sorted documents among ``docs`` (sorted segment documents that hold every term) in
+        which one body sentence (``unit="sentence"``) or paragraph holds a whole occurrence of
+        every term: 同句/同段.
+
+        Early exit per document: the rarest term's occurrences are taken one per document at a
+        time; for each, its unit is looked up and every other term is looked for inside that
+        unit only (:meth:`any_within`); a document is settled by its first unit that holds
+        every term. Documents still open after a few rounds (the terms rarely share a unit
+        there) are settled together by intersecting all their units (:meth:`common_units`).
+        """
+        if unit == "sentence" and any(mark in term for term in terms for mark in SENTENCE_MARKS):
+            return _EMPTY  # sentences are split at the marks: none can hold one
+        terms = list(dict.fromkeys(terms))
+        if not len(docs) or not terms:
+            return _EMPTY
+        anchor = min(terms, key=self._rarity)
+        others = sorted((t for t in terms if t != anchor), key=self._rarity)
+        if len(anchor) == 1:
+            start_k, start, checks = 0, np.sort(self.positions(anchor)), []
+        elif len(anchor) == 2:
+            start_k, start, checks = 0, self._postings(_pair_key(anchor[0], anchor[1])), []
+        else:
+            start_k, start, checks = self._plan(anchor)
+        if not len(start):
+            return _EMPTY
+        bounds = self._units[unit][0]
+        docs = np.asarray(docs, dtype=np.int64)
+        doc_end = self.doc_starts[docs + 1]
+        at = np.searchsorted(start, (self.body_starts[docs] + start_k).astype(start.dtype))
+        end = np.searchsorted(start, (doc_end + start_k).astype(start.dtype))
+        open_ = at < end
+        docs, at, end, doc_end = docs[open_], at[open_], end[open_], doc_end[open_]
+        found: list[np.ndarray] = []
+        for _ in range(8):
+            if not len(docs):
+                break
+            c = start[at].astype(np.int64) - start_k
+            ok = np.zeros(len(docs), dtype=bool)
+            ok[self._verify(c, checks)] = True
+            u = self._unit_of(c, unit)
+            unit_end = doc_end.copy()  # a document's last unit ends with its text
+            following = np.flatnonzero(u + 1 < len(bounds))
+            unit_end[following] = np.minimum(bounds[u[following] + 1], doc_end[following])
+            ok &= c + len(anchor) <= unit_end
+            for term in others:
+                where = np.flatnonzero(ok)
+                ok[where] = self.any_within(term, bounds[u[where]], unit_end[where])
+            found.append(docs[ok])
+            at = at + 1
+            again = ~ok & (at < end)
+            docs, at, end, doc_end = docs[again], at[again], end[again], doc_end[again]
+        if len(docs):
+            found.append(self.unit_docs(self.common_units(terms, unit, docs), unit))
+        return np.unique(np.concatenate(found)) if found else _EMPTY
+
+    def _rarity(self, term: str) -> int:
+        """How many candidates a string's lookups start from (its rarest pair's count)."""
         if len(term) == 1:
-            found = self.positions(term)
-            found = found[self.in_title(found, self.docs_of(found))]
-            return np.unique(self.docs_of(found))
-        start_k, start, checks = self._plan(term)
-        found = start.astype(np.int64) - start_k
-        found = found[found >= 0]
-        found = found[self.in_title(found, self.docs_of(found))]
-        return np.unique(self.docs_of(found[self._verify(found, checks)]))
+            c = ord(term)
+            lo, hi = np.searchsorted(self.keys, np.array([c << _SHIFT, (c + 1) << _SHIFT], dtype=np.uint64))
+            return int(self.starts[hi] - self.starts[lo])
+        return min(self._count(_pair_key(term[k], term[k + 1])) for k in range(len(term) - 1))
 
     def docs_of(self, positions: np.ndarray) -> np.ndarray:
         """The segment document number of each position."""
@@ -440,29 +514,33 @@ class SegmentText:
         document numbers) restricts the answer to those documents."""
         if unit == "sentence" and any(mark in term for mark in SENTENCE_MARKS):
             return _EMPTY  # sentences are split at the marks: none can hold one
-        few = docs is not None and len(docs) <= 64
-        positions = self.positions(term, docs if few else None)
+        positions = self.positions(term, docs)
         if len(term) == 1:
             positions = np.sort(positions)
         if not len(positions):
             return _EMPTY
-        owner = self.docs_of(positions)
-        keep = positions >= self.body_starts[owner]
-        if docs is not None and not few:
-            keep &= self._doc_mask(docs)[owner]
-        positions = positions[keep]
-        bounds, table = self._units[unit]
-        first = table[positions >> _BLOCK].astype(np.int64)
+        positions = positions[positions >= self.body_starts[self.docs_of(positions)]]
+        bounds = self._units[unit][0]
+        first = self._unit_of(positions, unit)
         last = len(bounds) - 1
-        active = np.arange(len(positions))
-        while len(active):  # step over the unit starts between the block start and the position
-            nxt = first[active] + 1
-            active = active[(nxt <= last) & (bounds[np.minimum(nxt, last)] <= positions[active])]
-            first[active] += 1
         following = bounds[np.minimum(first + 1, last)]
         whole = (first + 1 > last) | (positions + (len(term) - 1) < following)
         ids = first[whole]  # sorted, since the positions are
         return ids[np.concatenate(([True], ids[1:] != ids[:-1]))] if len(ids) else _EMPTY
+
+    def _unit_of(self, positions: np.ndarray, unit: str) -> np.ndarray:
+        """The unit (index into its starts) each position lies in: the block table's entry,
+        then a step over the few unit starts between the block start and the position —
+        instead of a binary search over every sentence of the segment."""
+        bounds, table = self._units[unit]
+        first = table[positions >> _BLOCK].astype(np.int64)
+        last = len(bounds) - 1
+        active = np.arange(len(positions))
+        while len(active):
+            nxt = first[active] + 1
+            active = active[(nxt <= last) & (bounds[np.minimum(nxt, last)] <= positions[active])]
+            first[active] += 1
+        return first
 
     def common_units(self, terms: Sequence[str], unit: str, docs: np.ndarray | None = None) -> np.ndarray:
         """Sorted ids of the units that hold every term (rarest first; stops when none is left)."""

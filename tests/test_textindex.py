@@ -228,3 +228,31 @@ def test_characters_outside_the_bmp_never_pass_for_their_low_16_bits():
     assert seg.doc_hits("法治政府").tolist() == [1]
     assert seg.doc_hits(fa_lookalike + "治政府").tolist() == [0]
     assert seg.docs_of(seg.positions("法治政府建设")).tolist() == [1]
+
+
+@pytest.mark.parametrize("unit", ["sentence", "paragraph"])
+def test_near_docs_with_early_exit_match_brute_force(unit):
+    # Small alphabet, long bodies: terms recur many times per document, so the early-exit
+    # rounds run out and the batch that settles the rest is exercised too.
+    rng = random.Random(11)
+    letters = "法治政府建设。"
+
+    def body() -> list[str]:
+        return ["".join(rng.choice(letters) for _ in range(rng.randint(0, 90))) for _ in range(rng.randint(0, 5))]
+
+    docs = [("".join(rng.choice(letters) for _ in range(rng.randint(0, 6))), body()) for _ in range(150)]
+    seg = _build(docs)
+    every = np.arange(len(docs))
+    for _ in range(300):
+        terms = ["".join(rng.choice(letters[:-1]) for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 3))]
+        subset = np.array(sorted(rng.sample(range(len(docs)), rng.randint(0, 150))), dtype=np.int64)
+        for docs_given in (every, subset):
+            got = seg.near_docs(terms, unit, docs_given).tolist()
+            want = []
+            for i in docs_given.tolist():
+                paras = docs[i][1]
+                units = paras if unit == "paragraph" else [s for p in paras for s in sentences(p)]
+                if any(all(t in u for t in terms) for u in units):
+                    want.append(i)
+            assert got == want, (terms, unit)
+        assert seg.title_docs(terms[0]).tolist() == [i for i, (t, _) in enumerate(docs) if terms[0] in t]
