@@ -156,6 +156,29 @@ class SegmentMeta:
             return False
         return ra.tobytes() == rb.tobytes() and np.array_equal(ca, cb)
 
+    def containing(self, key: str, text: str) -> np.ndarray:
+        """Mask of the segment's documents whose value of a string column contains ``text``.
+
+        Searched in the value table's stored bytes, one ``bytes.find`` per matching value,
+        without decoding the table (a ``docno:`` query scans a table of one value per
+        document): a UTF-8 needle can only match UTF-8 text at character boundaries, and no
+        value holds the NUL that separates them."""
+        codes = self._arrays.get(f"c.{key}")
+        raw = self._arrays.get(f"s.{key}")
+        if codes is None or raw is None or not text or _SEP in text:
+            table, codes = self.column(key, keep=False)
+            return np.array([text in v for v in table], dtype=bool)[codes]
+        data = raw.tobytes()
+        needle = text.encode("utf-8")
+        ends = np.append(np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0), len(data))
+        matching = np.zeros(len(ends), dtype=bool)
+        at = data.find(needle)
+        while at >= 0:
+            value = int(np.searchsorted(ends, at))  # the value holding the match
+            matching[value] = True
+            at = data.find(needle, int(ends[value]) + 1)
+        return matching[codes]
+
     def spelling(self, key: str) -> list[str] | None:
         """The sort spelling of each distinct value of a column, if it was written."""
         raw = self._arrays.get(f"p.{key}")

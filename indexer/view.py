@@ -60,6 +60,26 @@ class View:
         self.term_cache: OrderedDict[tuple[Any, ...], np.ndarray] = OrderedDict()
         self.results: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray, dict[str, Any]]] = OrderedDict()
 
+    @cached_property
+    def newest_first(self) -> np.ndarray:
+        """Every document number, newest first (undated last), then by number: sorted once
+        per generation, so that putting a result set in date order is a gather, not a sort."""
+        return np.lexsort((np.arange(self.size), -self.dates))
+
+    @cached_property
+    def oldest_first(self) -> np.ndarray:
+        """Every document number, oldest first (undated last), then by number."""
+        return np.lexsort((np.arange(self.size), np.where(self.dates > 0, self.dates, 99999999)))
+
+    def ordered(self, ids: np.ndarray, order: np.ndarray) -> np.ndarray:
+        """Indexes into ``ids`` (distinct document numbers) that put them in ``order`` (a
+        permutation of every document number, such as :attr:`newest_first`)."""
+        chosen = np.zeros(self.size, dtype=bool)
+        chosen[ids] = True
+        index = np.empty(self.size, dtype=np.int64)
+        index[ids] = np.arange(len(ids))
+        return index[order[chosen[order]]]
+
     def _ints(self, key: str) -> np.ndarray:
         parts = [d.meta.ints(key) for d in self.data]
         return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
@@ -71,6 +91,12 @@ class View:
         for d in self.data:
             table, codes = d.meta.column(key, keep=False)
             parts.append(np.array([test(v) for v in table], dtype=bool)[codes])
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+
+    def strings_containing(self, key: str, text: str) -> np.ndarray:
+        """Mask of the documents whose value of a string column contains ``text``
+        (``publisher:``, ``docno:`` and the other field queries)."""
+        parts = [d.meta.containing(key, text) for d in self.data]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
 
     def _groups(self) -> np.ndarray:

@@ -44,7 +44,7 @@ from indexer.document import Document
 from indexer.evaluate import evaluate, tiers
 from indexer.facets import Counted, count_facets, filter_mask
 from indexer.query import MatchAll, Node, has_option, parse_query, positive_strings
-from indexer.ranking import DEFAULT_BM25F, DEFAULT_PROXIMITY
+from indexer.ranking import DEFAULT_BM25F, DEFAULT_PROXIMITY, by_score
 from indexer.schema import make_schema
 from indexer.segment import SegmentData, load_segment
 from indexer.view import View
@@ -184,14 +184,10 @@ class WhooshBackend:
         ids = np.flatnonzero(mask)
         if request.sort == "relevance" and strings:
             scores = self.bm25f.scores(view, ids, strings)
-            order = np.lexsort((-view.dates[ids], -scores))
+            order = by_score(view, ids, scores)
         else:
             scores = np.zeros(len(ids))
-            dates = view.dates[ids]
-            if request.sort == "date":
-                order = np.lexsort((ids, np.where(dates > 0, dates, 99999999)))
-            else:
-                order = np.lexsort((ids, -dates))
+            order = view.ordered(ids, view.oldest_first if request.sort == "date" else view.newest_first)
         ids, scores = ids[order], scores[order]
 
         def folded(keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
