@@ -220,6 +220,9 @@ class DecodedLists:
         self._bytes = 0
         self.hits = self.misses = 0
 
+    def has(self, key: tuple[int, int]) -> bool:
+        return key in self._lists
+
     def get(self, key: tuple[int, int], decode: Callable[[], np.ndarray]) -> np.ndarray:
         found = self._lists.get(key)
         if found is not None:
@@ -239,6 +242,129 @@ class DecodedLists:
 
 DECODED = DecodedLists()
 _UIDS = itertools.count()
+
+
+class PairList:
+    """One pair's sorted positions in a segment, read in whichever form is cheaper for the
+    lookups asked of it.
+
+    Many lookups: the list is decoded once (and kept in :data:`DECODED`) and binary-searched.
+    Few lookups (fewer than one per ``FEW`` positions, e.g. a query restricted to a few
+    hundred documents, or the early-exit rounds): each is found in the stored form — the run
+    of its high part by a binary search among the key's runs (a few hundred entries), then its
+    low 16 bits by a vectorised binary search inside that run — so a million-position list is
+    never decoded to answer a few hundred questions.
+    """
+
+    FEW = 1024
+
+    def __init__(self, seg: SegmentText | None, index: int = -1, decoded: np.ndarray | None = None) -> None:
+        self._seg = seg
+        self._index = index
+        self._decoded = decoded
+        if decoded is not None:
+            self.a, self.b = 0, len(decoded)
+        else:
+            assert seg is not None
+            self.a, self.b = int(seg.starts[index]), int(seg.starts[index + 1])
+        self.n = self.b - self.a
+        self._runs: tuple[np.ndarray, np.ndarray] | None = None
+
+    def decoded(self) -> np.ndarray:
+        """Every position, decoded (from the cache when another lookup decoded it already)."""
+        if self._decoded is None:
+            seg, a, b = self._seg, self.a, self.b
+            assert seg is not None
+            if self.n < DecodedLists.MIN_LENGTH:
+                self._decoded = seg._decode(a, b)
+            else:
+                self._decoded = DECODED.get((seg._uid, self._index), lambda: seg._decode(a, b))
+        return self._decoded
+
+    def _decodes(self, lookups: int) -> bool:
+        if self._decoded is not None:
+            return True
+        seg = self._seg
+        assert seg is not None
+        if lookups * self.FEW > self.n or self.n < DecodedLists.MIN_LENGTH or DECODED.has((seg._uid, self._index)):
+            self.decoded()
+            return True
+        return False
+
+    def _key_runs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(high part of each of the key's runs, where each run starts in the flat array,
+        plus the key's end)."""
+        if self._runs is None:
+            seg = self._seg
+            assert seg is not None
+            at = seg.run_at.dtype.type
+            r0 = int(np.searchsorted(seg.run_at, at(self.a)))  # runs never span two keys
+            r1 = int(np.searchsorted(seg.run_at, at(self.b)))
+            self._runs = (seg.run_hi[r0:r1].astype(np.int64),
+                          np.append(seg.run_at[r0:r1].astype(np.int64), self.b))
+        return self._runs
+
+    def _locate(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each position, in the stored form: the flat index of the first entry at or
+        after it, and whether that entry is the position itself."""
+        seg = self._seg
+        assert seg is not None
+        highs, bounds = self._key_runs()
+        p = np.asarray(positions, dtype=np.int64)
+        high, target = p >> 16, p & 0xFFFF
+        r = np.searchsorted(highs, high)
+        inside = r < len(highs)
+        rc = np.minimum(r, max(len(highs) - 1, 0))
+        exact = inside & (highs[rc] == high) if len(highs) else inside
+        lo = np.where(inside, bounds[rc], self.b)  # a later run: its first entry is the answer
+        hi = np.where(exact, bounds[rc + 1], lo)
+        active = np.flatnonzero(lo < hi)
+        low = seg.low
+        while len(active):  # ≤ 17 rounds: a run holds at most 2¹⁶ entries
+            a, b = lo[active], hi[active]
+            mid = (a + b) >> 1
+            less = low[mid] < target[active]
+            lo[active] = np.where(less, mid + 1, a)
+            hi[active] = np.where(less, b, mid)
+            active = active[lo[active] < hi[active]]
+        found = exact & (lo < np.where(exact, bounds[rc + 1], lo))
+        found[found] = low[lo[found]] == target[found]
+        return lo, found
+
+    def search(self, positions: np.ndarray) -> np.ndarray:
+        """Index (0 … n) of the first entry at or after each position."""
+        if self._decodes(len(positions)):
+            d = self._decoded
+            assert d is not None
+            return np.searchsorted(d, np.asarray(positions).astype(d.dtype))
+        return self._locate(positions)[0] - self.a
+
+    def take(self, indexes: np.ndarray) -> np.ndarray:
+        """The positions (int64) at list indexes ``indexes`` (each < n)."""
+        if self._decoded is not None:
+            return self._decoded[indexes].astype(np.int64)
+        seg = self._seg
+        assert seg is not None
+        highs, bounds = self._key_runs()
+        flat = np.asarray(indexes, dtype=np.int64) + self.a
+        run = np.searchsorted(bounds, flat, side="right") - 1
+        return (highs[run] << 16) | seg.low[flat]
+
+    def contains(self, positions: np.ndarray) -> np.ndarray:
+        """Whether each position is in the list."""
+        if self._decodes(len(positions)):
+            d = self._decoded
+            assert d is not None
+            if not len(d):
+                return np.zeros(len(positions), dtype=bool)
+            wanted = np.asarray(positions).astype(d.dtype)  # the list's own dtype: no copy of it
+            at = np.searchsorted(d, wanted)
+            np.minimum(at, len(d) - 1, out=at)
+            return d[at] == wanted
+        return self._locate(positions)[1]
+
+
+_NO_PAIRS = PairList(None, decoded=_EMPTY)
 
 
 class SegmentText:
@@ -300,14 +426,15 @@ class SegmentText:
             out.append((text[start : body - 1], text[body : end - 1], tuple((self.para_starts[lo:hi] - body).tolist())))
         return out
 
-    def _postings(self, key: int) -> np.ndarray:
+    def _pair(self, key: int) -> PairList:
         i = int(np.searchsorted(self.keys, np.uint64(key)))
         if i < len(self.keys) and int(self.keys[i]) == key:
-            a, b = int(self.starts[i]), int(self.starts[i + 1])
-            if b - a < DecodedLists.MIN_LENGTH:
-                return self._decode(a, b)
-            return DECODED.get((self._uid, i), lambda: self._decode(a, b))
-        return _EMPTY
+            return PairList(self, i)
+        return _NO_PAIRS
+
+    def _postings(self, key: int) -> np.ndarray:
+        """A pair's positions, decoded."""
+        return self._pair(key).decoded()
 
     def _count(self, key: int) -> int:
         i = int(np.searchsorted(self.keys, np.uint64(key)))
@@ -315,49 +442,38 @@ class SegmentText:
             return int(self.starts[i + 1] - self.starts[i])
         return 0
 
-    def _plan(self, term: str) -> tuple[int, np.ndarray, list[tuple[int, np.ndarray]]]:
-        """For a string of two or more characters: the rarest pair (offset, positions) to
-        start from, and the pairs that must also be present (rarest first). Together with the
-        start they cover every character of the string, which makes a match exact. Only
-        these pairs are decoded; the others are only counted."""
+    def _plan(self, term: str) -> tuple[int, PairList, list[tuple[int, PairList]]]:
+        """The rarest pair (offset, list) to start from, and the pairs that must also be
+        present (rarest first). Together with the start they cover every character of the
+        string, which makes a match exact; the other pairs are only counted. A string of one
+        character starts from its sorted positions, with nothing to check."""
+        if len(term) == 1:
+            return 0, PairList(None, decoded=np.sort(self.positions(term))), []
         counts = [self._count(_pair_key(term[k], term[k + 1])) for k in range(len(term) - 1)]
         start_k = min(range(len(counts)), key=counts.__getitem__)
         if counts[start_k] == 0:
-            return start_k, _EMPTY, []
+            return start_k, _NO_PAIRS, []
         covering = set(range(0, len(term) - 1, 2)) | {len(term) - 2}
         wanted = sorted(covering - {start_k}, key=counts.__getitem__)
         if any(counts[k] == 0 for k in wanted):
-            return start_k, _EMPTY, []
-        checks = [(k, self._postings(_pair_key(term[k], term[k + 1]))) for k in wanted]
-        return start_k, self._postings(_pair_key(term[start_k], term[start_k + 1])), checks
+            return start_k, _NO_PAIRS, []
+        checks = [(k, self._pair(_pair_key(term[k], term[k + 1]))) for k in wanted]
+        return start_k, self._pair(_pair_key(term[start_k], term[start_k + 1])), checks
 
     @staticmethod
-    def _verify(found: np.ndarray, checks: list[tuple[int, np.ndarray]]) -> np.ndarray:
+    def _verify(found: np.ndarray, checks: list[tuple[int, PairList]]) -> np.ndarray:
         """Indexes into ``found`` (candidate start positions) at which every checked pair is present."""
         survivors = np.arange(len(found))
-        for k, postings in checks:
+        for k, pairs in checks:
             if not len(survivors):
                 break
-            if not len(postings):
-                return survivors[:0]
-            # The needles in the list's own dtype: numpy would otherwise copy the whole list.
-            wanted = (found[survivors] + k).astype(postings.dtype, copy=False)
-            at = np.searchsorted(postings, wanted)
-            np.minimum(at, len(postings) - 1, out=at)
-            survivors = survivors[postings[at] == wanted]
+            survivors = survivors[pairs.contains(found[survivors] + k)]
         return survivors
 
     def _doc_mask(self, docs: np.ndarray) -> np.ndarray:
         wanted = np.zeros(self.doc_count, dtype=bool)
         wanted[docs] = True
         return wanted
-
-    def _within(self, positions: np.ndarray, docs: np.ndarray) -> np.ndarray:
-        """The sorted positions that lie in the given sorted documents (two binary searches
-        per document, then one gather)."""
-        lo = np.searchsorted(positions, self.doc_starts[docs].astype(positions.dtype))
-        hi = np.searchsorted(positions, self.doc_starts[docs + 1].astype(positions.dtype))
-        return positions[_ragged(lo, hi)[0]]
 
     def positions(self, term: str, docs: np.ndarray | None = None) -> np.ndarray:
         """Start positions of every occurrence of ``term`` (normalised, non-empty), as int64,
@@ -374,24 +490,34 @@ class SegmentText:
                 found = found[self._doc_mask(docs)[self.docs_of(found)]]
             return found
         start_k, start, checks = self._plan(term)
-        if docs is not None:
-            start = self._within(start, docs)  # a match lies in one document, with its pairs
-        found = start.astype(np.int64) - start_k
+        if not start.n:
+            return _EMPTY
+        if docs is None:
+            found = start.decoded().astype(np.int64) - start_k
+        else:  # a match lies in one document, with its pairs: two lookups per document
+            first = start.search(self.doc_starts[docs] + start_k)
+            end = start.search(self.doc_starts[docs + 1] + start_k)
+            found = start.take(_ragged(first, end)[0]) - start_k
         found = found[found >= 0]
         return found[self._verify(found, checks)]
 
-    def doc_hits(self, term: str) -> np.ndarray:
-        """Sorted segment documents that contain ``term``, without finding every occurrence
-        (:meth:`any_within` over each document's text)."""
+    def doc_hits(self, term: str, docs: np.ndarray | None = None) -> np.ndarray:
+        """Sorted segment documents (of the sorted ``docs``, when given) that contain
+        ``term``, without finding every occurrence (:meth:`any_within` over each document's
+        text)."""
         if len(term) == 1:
-            found = self.positions(term)
+            found = self.positions(term, docs)
             return np.flatnonzero(np.bincount(self.docs_of(found), minlength=self.doc_count)) if len(found) else _EMPTY
-        return np.flatnonzero(self.any_within(term, self.doc_starts[:-1], self.doc_starts[1:]))
+        if docs is None:
+            return np.flatnonzero(self.any_within(term, self.doc_starts[:-1], self.doc_starts[1:]))
+        return docs[self.any_within(term, self.doc_starts[docs], self.doc_starts[docs + 1])]
 
-    def title_docs(self, term: str) -> np.ndarray:
-        """Sorted segment documents whose title contains ``term`` (:meth:`any_within` over
-        each title: a match cannot cross the NUL after it)."""
-        return np.flatnonzero(self.any_within(term, self.doc_starts[:-1], self.body_starts))
+    def title_docs(self, term: str, docs: np.ndarray | None = None) -> np.ndarray:
+        """Sorted segment documents (of the sorted ``docs``, when given) whose title contains
+        ``term`` (:meth:`any_within` over each title: a match cannot cross the NUL after it)."""
+        if docs is None:
+            return np.flatnonzero(self.any_within(term, self.doc_starts[:-1], self.body_starts))
+        return docs[self.any_within(term, self.doc_starts[docs], self.body_starts[docs])]
 
     def any_within(self, term: str, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         """For each range of positions ``[lo[i], hi[i])``, whether a whole occurrence of
@@ -407,17 +533,12 @@ class SegmentText:
         n = len(term)
         if not len(lo) or not n:
             return out
-        if n == 1:
-            start_k, start, checks = 0, np.sort(self.positions(term)), []
-        elif n == 2:
-            start_k, start, checks = 0, self._postings(_pair_key(term[0], term[1])), []
-        else:
-            start_k, start, checks = self._plan(term)
-        if not len(start):
+        start_k, start, checks = self._plan(term)
+        if not start.n:
             return out
         # Candidate c = start[i] - start_k fits in range r iff lo[r] <= c and c + n <= hi[r].
-        first = np.searchsorted(start, (np.asarray(lo, dtype=np.int64) + start_k).astype(start.dtype))
-        end = np.searchsorted(start, (np.asarray(hi, dtype=np.int64) - n + start_k).astype(start.dtype), side="right")
+        first = start.search(np.asarray(lo, dtype=np.int64) + start_k)
+        end = start.search(np.asarray(hi, dtype=np.int64) - n + start_k + 1)
         ranges = np.flatnonzero(end > first)
         if not checks:
             out[ranges] = True
@@ -427,14 +548,14 @@ class SegmentText:
             if not len(ranges):
                 return out
             ok = np.zeros(len(ranges), dtype=bool)
-            ok[self._verify(start[at].astype(np.int64) - start_k, checks)] = True
+            ok[self._verify(start.take(at) - start_k, checks)] = True
             out[ranges[ok]] = True
             at = at + 1
             again = ~ok & (at < end)
             ranges, at, end = ranges[again], at[again], end[again]
         if len(ranges):  # ranges with many near misses: check all their remaining candidates at once
             flat, owners = _ragged(at, end)
-            out[ranges[owners[self._verify(start[flat].astype(np.int64) - start_k, checks)]]] = True
+            out[ranges[owners[self._verify(start.take(flat) - start_k, checks)]]] = True
         return out
 
     def near_docs(self, terms: Sequence[str], unit: str, docs: np.ndarray) -> np.ndarray:
@@ -455,26 +576,21 @@ class SegmentText:
             return _EMPTY
         anchor = min(terms, key=self._rarity)
         others = sorted((t for t in terms if t != anchor), key=self._rarity)
-        if len(anchor) == 1:
-            start_k, start, checks = 0, np.sort(self.positions(anchor)), []
-        elif len(anchor) == 2:
-            start_k, start, checks = 0, self._postings(_pair_key(anchor[0], anchor[1])), []
-        else:
-            start_k, start, checks = self._plan(anchor)
-        if not len(start):
+        start_k, start, checks = self._plan(anchor)
+        if not start.n:
             return _EMPTY
         bounds = self._units[unit][0]
         docs = np.asarray(docs, dtype=np.int64)
         doc_end = self.doc_starts[docs + 1]
-        at = np.searchsorted(start, (self.body_starts[docs] + start_k).astype(start.dtype))
-        end = np.searchsorted(start, (doc_end + start_k).astype(start.dtype))
+        at = start.search(self.body_starts[docs] + start_k)
+        end = start.search(doc_end + start_k)
         open_ = at < end
         docs, at, end, doc_end = docs[open_], at[open_], end[open_], doc_end[open_]
         found: list[np.ndarray] = []
         for _ in range(8):
             if not len(docs):
                 break
-            c = start[at].astype(np.int64) - start_k
+            c = start.take(at) - start_k
             ok = np.zeros(len(docs), dtype=bool)
             ok[self._verify(c, checks)] = True
             u = self._unit_of(c, unit)

@@ -256,3 +256,31 @@ def test_near_docs_with_early_exit_match_brute_force(unit):
                     want.append(i)
             assert got == want, (terms, unit)
         assert seg.title_docs(terms[0]).tolist() == [i for i, (t, _) in enumerate(docs) if terms[0] in t]
+
+
+def test_pair_lists_read_in_stored_form_agree_with_the_decoded_lists(monkeypatch):
+    # Long texts: pair lists of thousands of positions spread over many 2¹⁶ runs; with a low
+    # threshold, few lookups are answered from the stored form (PairList._locate).
+    monkeypatch.setattr(textindex.PairList, "FEW", 4)
+    rng = random.Random(12)
+    docs = [("", ["".join(rng.choice("法治政府建设。") for _ in range(rng.randint(20_000, 60_000)))]) for _ in range(12)]
+    seg = _build(docs)
+    for a, b in ("法治", "政府", "建设", "设。", "治法"):
+        stored = seg._pair(textindex._pair_key(a, b))
+        decoded = textindex.PairList(None, decoded=seg._decode(stored.a, stored.b).astype(np.int64))  # not cached
+        assert stored.n > 16 * 64  # lists of thousands of positions
+        probes = np.array(sorted(rng.randrange(-3, int(seg.doc_starts[-1]) + 3) for _ in range(64)), dtype=np.int64)
+        hits = decoded.take(np.array(sorted(rng.sample(range(decoded.n), 20))))
+        for needles in (probes, hits, np.concatenate([hits, hits + 1])):
+            assert stored.search(needles).tolist() == decoded.search(needles).tolist()
+            assert stored.contains(needles).tolist() == decoded.contains(needles).tolist()
+        assert stored._decoded is None  # answered without decoding
+        at = np.array(sorted(rng.sample(range(stored.n), 30)))
+        assert stored.take(at).tolist() == decoded.take(at).tolist()
+    few = np.array([2, 7], dtype=np.int64)
+    for term in ("法治政府", "府建设法", "政府。", "治"):
+        full = seg.positions(term)
+        want = np.sort(full[np.isin(seg.docs_of(full), few)])
+        assert np.sort(seg.positions(term, few)).tolist() == want.tolist()
+        assert seg.near_docs([term, "建设"], "sentence", few).tolist() == seg.unit_docs(
+            seg.common_units([term, "建设"], "sentence", few), "sentence").tolist()
