@@ -567,7 +567,8 @@ class SegmentText:
         time; for each, its unit is looked up and every other term is looked for inside that
         unit only (:meth:`any_within`); a document is settled by its first unit that holds
         every term. Documents still open after a few rounds (the terms rarely share a unit
-        there) are settled together by intersecting all their units (:meth:`common_units`).
+        there) are settled together: every unit of the anchor's remaining occurrences, each
+        checked for the other terms the same way.
         """
         if unit == "sentence" and any(mark in term for term in terms for mark in SENTENCE_MARKS):
             return _EMPTY  # sentences are split at the marks: none can hold one
@@ -587,7 +588,7 @@ class SegmentText:
         open_ = at < end
         docs, at, end, doc_end = docs[open_], at[open_], end[open_], doc_end[open_]
         found: list[np.ndarray] = []
-        for _ in range(8):
+        for _ in range(16):
             if not len(docs):
                 break
             c = start.take(at) - start_k
@@ -598,15 +599,31 @@ class SegmentText:
             following = np.flatnonzero(u + 1 < len(bounds))
             unit_end[following] = np.minimum(bounds[u[following] + 1], doc_end[following])
             ok &= c + len(anchor) <= unit_end
+            checked = ok.copy()  # a unit that holds the anchor: checked for the others now
             for term in others:
                 where = np.flatnonzero(ok)
                 ok[where] = self.any_within(term, bounds[u[where]], unit_end[where])
             found.append(docs[ok])
+            # Next: the anchor's first occurrence after a unit that failed (the others are
+            # not in it, whichever of its occurrences is taken), else the next candidate.
+            skip = np.flatnonzero(checked & ~ok)
             at = at + 1
+            at[skip] = np.maximum(at[skip], start.search(unit_end[skip] + start_k))
             again = ~ok & (at < end)
             docs, at, end, doc_end = docs[again], at[again], end[again], doc_end[again]
-        if len(docs):
-            found.append(self.unit_docs(self.common_units(terms, unit, docs), unit))
+        if len(docs):  # the rest at once: every unit of the anchor's remaining occurrences
+            c = self.positions(anchor, docs)
+            c = c[c >= self.body_starts[self.docs_of(c)]]
+            u = np.unique(self._unit_of(c, unit))
+            owner = self.docs_of(bounds[u])
+            unit_end = self.doc_starts[owner + 1]
+            following = np.flatnonzero(u + 1 < len(bounds))
+            unit_end[following] = np.minimum(bounds[u[following] + 1], unit_end[following])
+            ok = np.ones(len(u), dtype=bool)
+            for term in (anchor, *others):  # the anchor too: it must lie wholly inside the unit
+                where = np.flatnonzero(ok)
+                ok[where] = self.any_within(term, bounds[u[where]], unit_end[where])
+            found.append(owner[ok])
         return np.unique(np.concatenate(found)) if found else _EMPTY
 
     def _rarity(self, term: str) -> int:
