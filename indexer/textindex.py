@@ -136,17 +136,22 @@ def merge(parts: Sequence[SegmentText]) -> dict[str, np.ndarray]:
     total = int(offsets[-1])
     counts = [len(p.low) for p in parts]
     flat = np.concatenate(([0], np.cumsum(counts, dtype=np.int64)))
-    shifted = np.empty(int(flat[-1]), dtype=np.int64)
+    # 32-bit positions and indexes whenever they fit (always, below MAX_MERGED_CHARS): the
+    # gather below moves every position of the merged segment, so its width is the cost.
+    position_type = np.int32 if total < 2**31 else np.int64
+    index_type = np.int32 if int(flat[-1]) < 2**31 else np.int64
+    shifted = np.empty(int(flat[-1]), dtype=position_type)
     for k, part in enumerate(parts):
         shifted[flat[k] : flat[k + 1]] = part._decode(0, counts[k])
-        shifted[flat[k] : flat[k + 1]] += offsets[k]
+        shifted[flat[k] : flat[k + 1]] += position_type(offsets[k])
     run_keys = np.concatenate([p.keys for p in parts]) if parts else np.empty(0, dtype=np.uint64)
     run_start = np.concatenate([p.starts[:-1] + flat[k] for k, p in enumerate(parts)]) if parts else _EMPTY
     run_len = np.concatenate([np.diff(p.starts) for p in parts]) if parts else _EMPTY
     order = np.argsort(run_keys, kind="stable")  # stable: equal keys keep part order
     run_keys, run_start, run_len = run_keys[order], run_start[order], run_len[order]
     ends = np.cumsum(run_len)
-    gather = np.repeat(run_start - (ends - run_len), run_len) + np.arange(int(ends[-1]) if len(ends) else 0)
+    gather = np.repeat((run_start - (ends - run_len)).astype(index_type), run_len)
+    gather += np.arange(int(ends[-1]) if len(ends) else 0, dtype=index_type)
     pos = shifted[gather]
     del shifted, gather
     unique, run_starts = arrayfile.key_runs(run_keys)
