@@ -42,6 +42,9 @@ from indexer.view import View
 WRITER_MEMORY_MB = 512  # Whoosh's posting pool; smaller spills to disk via pickle, much slower
 SMALL_BATCH = 32  # below this, analysing in this process beats starting workers
 SMALL_SEGMENT = 200  # live documents: smaller segments are merged at each commit
+#: Documents each worker may prepare ahead of the writer: enough to keep the workers busy
+#: through a commit or a merge (a few seconds), few enough that memory stays bounded.
+PREPARED_AHEAD = 128
 MERGE_FACTOR = 10  # segments of one size class merged into one (IndexWriter.merge_tiers)
 MAX_MERGED_CHARS = 1 << 28  # no merge makes a larger segment: ~1.5 GB of memory while merging
 
@@ -257,7 +260,7 @@ class IndexWriter:
         small = isinstance(documents, Sequence) and len(documents) < SMALL_BATCH
         if self.workers > 1 and not small:
             pool = multiprocessing.get_context("fork").Pool(self.workers)
-            prepared = bounded_imap(pool, prepare_safely, documents, window=8 * self.workers)
+            prepared = bounded_imap(pool, prepare_safely, documents, window=PREPARED_AHEAD * self.workers)
         else:
             prepared = map(prepare_safely, documents)
         writer = None
@@ -314,6 +317,7 @@ class IndexWriter:
                 writer.add_document(id=doc_id, doc=data["doc"])
                 if len(batch) >= batch_size:
                     commit(final=False)
+                    self.merge_tiers()  # while the workers fill the window (PREPARED_AHEAD)
             if writer is None and unmerged:
                 writer = self._writer()  # nothing left to add: just merge the batch segments
             if writer is not None:
