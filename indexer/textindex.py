@@ -13,15 +13,24 @@ Storage: a key's positions are sorted; each is kept as its low 16 bits (``low``,
 and the high part once per run of positions that share it (``run_at``: where the run
 starts in the flat array, ``run_hi``: the high part) — about 2.8 bytes a position instead of
 4, decoded with one ``repeat`` and one ``or``. Nothing else about the text is stored: the
-pairs *are* the text (every position starts exactly one key), so merging segments decodes
-the text from them, and passages normalise the stored paragraphs (one ``str.translate``).
+pairs *are* the text (every position starts exactly one key), so merging a segment that has
+deleted documents decodes the text from them, and passages normalise the stored paragraphs
+(one ``str.translate``).
 
 Checking a candidate: it comes from the rarest pair's positions; the pairs at offsets that
 cover every other character must hold at the shifted positions (a binary search into each
-pair's decoded list; a pair's list is read from start to end, which a cold page cache serves
-with sequential reads). ``doc_hits`` answers "which documents" by checking one candidate per
-document at a time, so a string that occurs a dozen times in every document costs what one
-occurrence per document costs.
+pair's list, :class:`PairList`: decoded and cached when the lookups are many, searched in
+the stored form when they are a few in a list of millions).
+
+Early exit everywhere: ``any_within`` answers "does a whole occurrence lie in this range?"
+for many ranges at once by checking one candidate per range at a time, so a string that
+occurs a dozen times in every document costs what one occurrence per document costs.
+``doc_hits`` (ranges: documents), ``title_docs`` (titles) and ``near_docs`` (同句/同段: the
+rarest string's occurrences one per document at a time, the other strings looked for inside
+that sentence or paragraph only) are built on it.
+
+Merging: ``merge`` makes one segment's arrays from several segments' arrays (a stable sort
+of their distinct keys, then one gather of the positions); no text is decoded.
 
 One file per segment, ``<segment id>.gsx`` next to the segment: it is written before the
 segment is committed and deleted by Whoosh together with its segment (the name matches
