@@ -14,7 +14,7 @@ import json
 import mmap
 import os
 import struct
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +92,33 @@ def key_runs(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     cuts = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
     unique = sorted_keys[np.concatenate(([0], cuts))].astype(np.uint64)
     return unique, np.concatenate(([0], cuts, [len(sorted_keys)])).astype(np.int64)
+
+
+def merged_runs(keys: Sequence[np.ndarray], starts: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Several parts in the :func:`key_runs` layout (each part's distinct keys and where their
+    runs start in its flat array), merged: (distinct keys, where their runs start, and for
+    each entry of the merged flat array the index of the entry it takes in the parts' flat
+    arrays laid end to end).
+
+    Equal keys keep part order — a stable sort of the parts' *distinct keys*, not of every
+    entry — so values sorted within a key stay sorted when each part's values lie past the
+    previous parts' (positions shifted by the text before them, document numbers likewise).
+    The gather indexes are 32-bit whenever they fit: the gather moves every entry."""
+    if not keys:
+        return np.empty(0, dtype=np.uint64), np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.int64)
+    flat = np.concatenate(([0], np.cumsum([int(s[-1]) for s in starts], dtype=np.int64)))
+    run_keys = np.concatenate(keys)
+    run_start = np.concatenate([s[:-1] + flat[k] for k, s in enumerate(starts)])
+    run_len = np.concatenate([np.diff(s) for s in starts])
+    order = np.argsort(run_keys, kind="stable")
+    run_keys, run_start, run_len = run_keys[order], run_start[order], run_len[order]
+    ends = np.cumsum(run_len)
+    index_type = np.int32 if flat[-1] < 2**31 else np.int64
+    gather = np.repeat((run_start - (ends - run_len)).astype(index_type), run_len)
+    gather += np.arange(int(flat[-1]), dtype=index_type)
+    unique, run_starts = key_runs(run_keys)
+    merged_starts = np.append(np.concatenate(([0], ends))[run_starts[:-1]], len(gather)).astype(np.int64)
+    return unique, merged_starts, gather
 
 
 def remove_stale_temporaries(directory: Path, suffix: str) -> int:

@@ -145,26 +145,17 @@ def merge(parts: Sequence[SegmentText]) -> dict[str, np.ndarray]:
     total = int(offsets[-1])
     counts = [len(p.low) for p in parts]
     flat = np.concatenate(([0], np.cumsum(counts, dtype=np.int64)))
-    # 32-bit positions and indexes whenever they fit (always, below MAX_MERGED_CHARS): the
-    # gather below moves every position of the merged segment, so its width is the cost.
+    # 32-bit positions whenever they fit (always, below MAX_MERGED_CHARS): the gather below
+    # moves every position of the merged segment, so its width is the cost.
     position_type = np.int32 if total < 2**31 else np.int64
-    index_type = np.int32 if int(flat[-1]) < 2**31 else np.int64
     shifted = np.empty(int(flat[-1]), dtype=position_type)
     for k, part in enumerate(parts):
         shifted[flat[k] : flat[k + 1]] = part._decode(0, counts[k])
         shifted[flat[k] : flat[k + 1]] += position_type(offsets[k])
-    run_keys = np.concatenate([p.keys for p in parts]) if parts else np.empty(0, dtype=np.uint64)
-    run_start = np.concatenate([p.starts[:-1] + flat[k] for k, p in enumerate(parts)]) if parts else _EMPTY
-    run_len = np.concatenate([np.diff(p.starts) for p in parts]) if parts else _EMPTY
-    order = np.argsort(run_keys, kind="stable")  # stable: equal keys keep part order
-    run_keys, run_start, run_len = run_keys[order], run_start[order], run_len[order]
-    ends = np.cumsum(run_len)
-    gather = np.repeat((run_start - (ends - run_len)).astype(index_type), run_len)
-    gather += np.arange(int(ends[-1]) if len(ends) else 0, dtype=index_type)
+    unique, starts, gather = arrayfile.merged_runs([p.keys for p in parts], [p.starts for p in parts])
     pos = shifted[gather]
     del shifted, gather
-    unique, run_starts = arrayfile.key_runs(run_keys)
-    starts = np.append(np.concatenate(([0], ends))[run_starts[:-1]], len(pos)).astype(np.int64)
+
     def joined(name: str, last: bool = False) -> np.ndarray:
         pieces = [getattr(p, name)[: -1 if last else None] + offsets[k] for k, p in enumerate(parts)]
         return np.concatenate(pieces + ([np.array([total])] if last else [])).astype(np.int64)
@@ -497,9 +488,7 @@ class SegmentText:
         following character only (callers that need order sort).
         """
         if len(term) == 1:
-            c = ord(term)
-            lo, hi = np.searchsorted(self.keys, np.array([c << _SHIFT, (c + 1) << _SHIFT], dtype=np.uint64))
-            found = self._decode(int(self.starts[lo]), int(self.starts[hi])).astype(np.int64)
+            found = self._decode(*self._char_span(term)).astype(np.int64)
             if docs is not None:
                 found = found[self._doc_mask(docs)[self.docs_of(found)]]
             return found
@@ -609,9 +598,7 @@ class SegmentText:
             ok = np.zeros(len(docs), dtype=bool)
             ok[self._verify(c, checks)] = True
             u = self._unit_of(c, unit)
-            unit_end = doc_end.copy()  # a document's last unit ends with its text
-            following = np.flatnonzero(u + 1 < len(bounds))
-            unit_end[following] = np.minimum(bounds[u[following] + 1], doc_end[following])
+            unit_end = self._unit_end(u, unit, doc_end)
             ok &= c + len(anchor) <= unit_end
             checked = ok.copy()  # a unit that holds the anchor: checked for the others now
             for term in others:
@@ -630,9 +617,7 @@ class SegmentText:
             c = c[c >= self.body_starts[self.docs_of(c)]]
             u = np.unique(self._unit_of(c, unit))
             owner = self.docs_of(bounds[u])
-            unit_end = self.doc_starts[owner + 1]
-            following = np.flatnonzero(u + 1 < len(bounds))
-            unit_end[following] = np.minimum(bounds[u[following] + 1], unit_end[following])
+            unit_end = self._unit_end(u, unit, self.doc_starts[owner + 1])
             ok = np.ones(len(u), dtype=bool)
             for term in (anchor, *others):  # the anchor too: it must lie wholly inside the unit
                 where = np.flatnonzero(ok)
@@ -640,12 +625,27 @@ class SegmentText:
             found.append(owner[ok])
         return np.unique(np.concatenate(found)) if found else _EMPTY
 
+    def _unit_end(self, units: np.ndarray, unit: str, doc_end: np.ndarray) -> np.ndarray:
+        """Where each unit ends: the next unit's start, or its document's end (``doc_end``,
+        one per unit) for a document's last unit."""
+        bounds = self._units[unit][0]
+        end = doc_end.copy()
+        following = np.flatnonzero(units + 1 < len(bounds))
+        end[following] = np.minimum(bounds[units[following] + 1], doc_end[following])
+        return end
+
+    def _char_span(self, char: str) -> tuple[int, int]:
+        """The flat range of a one-character string's positions: its key range
+        ``[c << 21, (c + 1) << 21)``."""
+        c = ord(char)
+        lo, hi = np.searchsorted(self.keys, np.array([c << _SHIFT, (c + 1) << _SHIFT], dtype=np.uint64))
+        return int(self.starts[lo]), int(self.starts[hi])
+
     def _rarity(self, term: str) -> int:
         """How many candidates a string's lookups start from (its rarest pair's count)."""
         if len(term) == 1:
-            c = ord(term)
-            lo, hi = np.searchsorted(self.keys, np.array([c << _SHIFT, (c + 1) << _SHIFT], dtype=np.uint64))
-            return int(self.starts[hi] - self.starts[lo])
+            a, b = self._char_span(term)
+            return b - a
         return min(self._count(_pair_key(term[k], term[k + 1])) for k in range(len(term) - 1))
 
     def docs_of(self, positions: np.ndarray) -> np.ndarray:

@@ -27,7 +27,6 @@ FIELDS = ("words", "title_words")
 _EMPTY_IDS = np.empty(0, dtype=np.uint32)
 _EMPTY_TF = np.empty(0, dtype=np.uint16)
 _MAX_TF = np.iinfo(np.uint16).max
-_NONE = np.empty(0, dtype=np.int64)
 
 #: One document's words in one field: (word hashes, their frequencies).
 Counts = tuple[np.ndarray, np.ndarray]
@@ -102,26 +101,19 @@ class SegmentWords:
 def merge(parts: Sequence[SegmentWords], doc_counts: Sequence[int]) -> dict[str, np.ndarray]:
     """The word index arrays of one segment holding ``parts``' documents in order (none
     deleted; ``doc_counts``: each part's documents), from their arrays: a stable sort of the
-    parts' distinct words, then one gather (as :func:`indexer.textindex.merge` does)."""
+    parts' distinct words, then one gather (:func:`indexer.arrayfile.merged_runs`)."""
     arrays: dict[str, np.ndarray] = {}
     first_doc = np.concatenate(([0], np.cumsum(doc_counts, dtype=np.int64)))
     id_type = np.uint16 if first_doc[-1] <= 1 << 16 else np.uint32
     for field in FIELDS:
         fields = [p._fields[field] for p in parts]
-        flat = np.concatenate(([0], np.cumsum([len(docs) for _, _, docs, _ in fields], dtype=np.int64)))
-        run_keys = np.concatenate([keys for keys, _, _, _ in fields] or [np.empty(0, np.uint64)])
-        run_start = np.concatenate([starts[:-1] + flat[k] for k, (_, starts, _, _) in enumerate(fields)] or [_NONE])
-        run_len = np.concatenate([np.diff(starts) for _, starts, _, _ in fields] or [_NONE])
         docs = np.concatenate([docs.astype(np.int64) + first_doc[k] for k, (_, _, docs, _) in enumerate(fields)]
-                              or [_NONE])
+                              or [np.empty(0, dtype=np.int64)])
         tfs = np.concatenate([tf for _, _, _, tf in fields] or [np.empty(0, np.uint16)])
-        order = np.argsort(run_keys, kind="stable")  # stable: a word's documents stay in order
-        run_keys, run_start, run_len = run_keys[order], run_start[order], run_len[order]
-        ends = np.cumsum(run_len)
-        gather = np.repeat(run_start - (ends - run_len), run_len) + np.arange(int(ends[-1]) if len(ends) else 0)
-        unique, run_starts = arrayfile.key_runs(run_keys)
+        unique, starts, gather = arrayfile.merged_runs([keys for keys, _, _, _ in fields],
+                                                       [starts for _, starts, _, _ in fields])
         arrays[f"{field}.keys"] = unique
-        arrays[f"{field}.starts"] = np.append(np.concatenate(([0], ends))[run_starts[:-1]], len(gather)).astype(np.int64)
+        arrays[f"{field}.starts"] = starts
         arrays[f"{field}.docs"] = docs[gather].astype(id_type)
         arrays[f"{field}.tf"] = tfs[gather].astype(np.uint16)
     return arrays

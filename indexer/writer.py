@@ -54,16 +54,10 @@ def merge_small(writer: Any, segments: list[Any]) -> list[Any]:
     the segment being written. A crawl that commits a few documents at a time would
     otherwise leave thousands of tiny segments; large segments are never rewritten while
     indexing (rewriting them at every commit made long runs quadratic)."""
-    small = [s for s in segments if s.doc_count() < SMALL_SEGMENT]
+    small = {s.segment_id() for s in segments if s.doc_count() < SMALL_SEGMENT}
     if len(small) < 2 and not (small and writer._added):
         return segments
-    for segment in small:
-        reader = SegmentReader(writer.storage, writer.schema, segment)
-        try:
-            writer.add_reader(reader)
-        finally:
-            reader.close()
-    return [s for s in segments if s not in small]
+    return _merge_chosen(writer, segments, small)
 
 
 def tier_to_merge(segment_ids: Sequence[str], sizes: Sequence[tuple[int, int]]) -> set[str]:
