@@ -24,7 +24,9 @@ from indexer import dedup
 #: 3: per-paragraph report parts ("sp") and the parts facet (section: queries).
 #: 4: the MinHash scheme of stored near-duplicate signatures; every fetched copy indexed.
 #: 5: the versions that decide normalisation and segmentation (this file's other lines).
-INDEX_FORMAT = "6"
+#: 6: Whoosh stores only ids and documents; word postings (.gsw), values (.gsm) as arrays.
+#: 7: key tables with a top level and each key's first run (.gsx, .gsw): cold lookups read a page.
+INDEX_FORMAT = "7"
 
 REBUILD = "请重建索引：删除该索引目录后重新运行 govsearch index …（抓取的数据用 govsearch reindex）"
 

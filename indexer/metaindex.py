@@ -116,7 +116,17 @@ class SegmentMeta:
         self._arrays = arrays
         self.n = int(arrays["n"][0])
         self._tables: dict[str, list[str]] = {}
+        self._advised: set[str] = set()
         self.keys = sorted({name.split(".", 1)[1] for name in arrays if name[:2] in ("i.", "c.")})
+
+    def _array(self, name: str) -> np.ndarray | None:
+        """A stored array, whose pages are asked for in one request the first time (a
+        column is read whole: opening reads the facet columns of every segment)."""
+        found = self._arrays.get(name)
+        if found is not None and name not in self._advised:
+            self._advised.add(name)
+            arrayfile.prefetch(found, min_bytes=0)
+        return found
 
     @classmethod
     def open(cls, path: Path) -> SegmentMeta:
@@ -125,7 +135,7 @@ class SegmentMeta:
 
     def ints(self, key: str) -> np.ndarray:
         """An integer column (0 where a document has no value)."""
-        found = self._arrays.get(f"i.{key}")
+        found = self._array(f"i.{key}")
         return found if found is not None else np.zeros(self.n, dtype=np.int64)
 
     def column(self, key: str, keep: bool = True) -> tuple[list[str], np.ndarray]:
@@ -133,12 +143,12 @@ class SegmentMeta:
         remember the decoded values (for lookups of single documents); a scan over a whole
         column (building a view, a ``publisher:`` query) decodes it again instead of holding
         every segment's values in memory."""
-        codes = self._arrays.get(f"c.{key}")
+        codes = self._array(f"c.{key}")
         if codes is None:
             return [""], np.zeros(self.n, dtype=np.int32)
         table = self._tables.get(key)
         if table is None:
-            raw = self._arrays.get(f"s.{key}")
+            raw = self._array(f"s.{key}")
             if raw is not None:
                 table = raw.tobytes().decode("utf-8").split(_SEP)
             else:
@@ -150,8 +160,8 @@ class SegmentMeta:
     def same_column(self, a: str, b: str) -> bool:
         """Whether two string columns hold the same value for every document (compared as
         stored bytes, without decoding them)."""
-        ra, rb = self._arrays.get(f"s.{a}"), self._arrays.get(f"s.{b}")
-        ca, cb = self._arrays.get(f"c.{a}"), self._arrays.get(f"c.{b}")
+        ra, rb = self._array(f"s.{a}"), self._array(f"s.{b}")
+        ca, cb = self._array(f"c.{a}"), self._array(f"c.{b}")
         if ra is None or rb is None or ca is None or cb is None:
             return False
         return ra.tobytes() == rb.tobytes() and np.array_equal(ca, cb)
@@ -163,8 +173,8 @@ class SegmentMeta:
         without decoding the table (a ``docno:`` query scans a table of one value per
         document): a UTF-8 needle can only match UTF-8 text at character boundaries, and no
         value holds the NUL that separates them."""
-        codes = self._arrays.get(f"c.{key}")
-        raw = self._arrays.get(f"s.{key}")
+        codes = self._array(f"c.{key}")
+        raw = self._array(f"s.{key}")
         if codes is None or raw is None or not text or _SEP in text:
             table, codes = self.column(key, keep=False)
             return np.array([text in v for v in table], dtype=bool)[codes]
@@ -181,7 +191,7 @@ class SegmentMeta:
 
     def spelling(self, key: str) -> list[str] | None:
         """The sort spelling of each distinct value of a column, if it was written."""
-        raw = self._arrays.get(f"p.{key}")
+        raw = self._array(f"p.{key}")
         return raw.tobytes().decode("utf-8").split(_SEP) if raw is not None else None
 
     def strings(self, key: str) -> list[str]:

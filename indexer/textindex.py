@@ -12,7 +12,10 @@ pairs once, and a lookup is a binary search into a memory-mapped array.
 Storage: a key's positions are sorted; each is kept as its low 16 bits (``low``, 2 bytes)
 and the high part once per run of positions that share it (``run_at``: where the run
 starts in the flat array, ``run_hi``: the high part) — about 2.8 bytes a position instead of
-4, decoded with one ``repeat`` and one ``or``. Nothing else about the text is stored: the
+4, decoded with one ``repeat`` and one ``or``. A key is found through ``key_top`` (every
+512th key, :func:`indexer.arrayfile.top_level`) and one page of ``keys``; ``key_run`` gives
+its first run, so a cold lookup reads a few pages and then the list itself in one request
+(:func:`indexer.arrayfile.prefetch`). Nothing else about the text is stored: the
 pairs *are* the text (every position starts exactly one key), so merging a segment that has
 deleted documents decodes the text from them, and passages normalise the stored paragraphs
 (one ``str.translate``).
@@ -55,12 +58,12 @@ import numpy as np
 from indexer import arrayfile
 from indexer.analysis import SENTENCE_MARKS
 
-MAGIC = b"GSX5"
+MAGIC = b"GSX6"
 SUFFIX = ".gsx"
 _SHIFT = 21  # code points are < 2**21
 _EMPTY = np.empty(0, dtype=np.int64)
 _MARK_CODES = np.array([ord(c) for c in SENTENCE_MARKS], dtype=np.uint32)
-_ARRAYS = ("keys", "starts", "low", "run_at", "run_hi", "doc_starts", "body_starts", "sent_starts", "para_starts",
+_ARRAYS = ("keys", "key_top", "starts", "key_run", "low", "run_at", "run_hi", "doc_starts", "body_starts", "sent_starts", "para_starts",
            "sent_block", "para_block")
 _BLOCK = 6  # unit lookup table: one entry per 64 characters
 
@@ -95,9 +98,7 @@ def build(docs: Iterable[tuple[str, str, Sequence[int]]]) -> dict[str, np.ndarra
     paras = np.array(para_starts, dtype=np.int64)
     sents = np.union1d(after_mark, paras)
     return {
-        "keys": unique,
-        "starts": starts,
-        **_encode(pos, starts),
+        **_encode(unique, starts, pos),
         "doc_starts": np.array(doc_starts, dtype=np.int64),
         "body_starts": np.array(body_starts, dtype=np.int64),
         "sent_starts": sents.astype(np.int64),
@@ -150,7 +151,7 @@ def merge(parts: Sequence[SegmentText]) -> dict[str, np.ndarray]:
     position_type = np.int32 if total < 2**31 else np.int64
     shifted = np.empty(int(flat[-1]), dtype=position_type)
     for k, part in enumerate(parts):
-        shifted[flat[k] : flat[k + 1]] = part._decode(0, counts[k])
+        shifted[flat[k] : flat[k + 1]] = part._decode_keys(0, len(part.keys))
         shifted[flat[k] : flat[k + 1]] += position_type(offsets[k])
     unique, starts, gather = arrayfile.merged_runs([p.keys for p in parts], [p.starts for p in parts])
     pos = shifted[gather]
@@ -161,9 +162,7 @@ def merge(parts: Sequence[SegmentText]) -> dict[str, np.ndarray]:
         return np.concatenate(pieces + ([np.array([total])] if last else [])).astype(np.int64)
     sents, paras = joined("sent_starts"), joined("para_starts")
     return {
-        "keys": unique,
-        "starts": starts,
-        **_encode(pos, starts),
+        **_encode(unique, starts, pos),
         "doc_starts": joined("doc_starts", last=True),
         "body_starts": joined("body_starts"),
         "sent_starts": sents,
@@ -173,15 +172,22 @@ def merge(parts: Sequence[SegmentText]) -> dict[str, np.ndarray]:
     }
 
 
-def _encode(pos: np.ndarray, starts: np.ndarray) -> dict[str, np.ndarray]:
-    """Positions (sorted within each key's run ``starts[i]:starts[i + 1]``) as their low 16
-    bits plus the high part once per run of equal high parts within a key."""
+def _encode(keys: np.ndarray, starts: np.ndarray, pos: np.ndarray) -> dict[str, np.ndarray]:
+    """The stored layout of distinct keys, where each key's positions start, and the
+    positions (sorted within each key's run ``starts[i]:starts[i + 1]``): each position as
+    its low 16 bits plus the high part once per run of equal high parts within a key; for
+    each key, its first run (``key_run``, so a lookup needs no search of the runs) and the
+    keys' top level (:func:`arrayfile.top_level`)."""
     high = pos >> 16
     new_run = np.ones(len(pos), dtype=bool)
     new_run[1:] = high[1:] != high[:-1]
     new_run[starts[:-1][starts[:-1] < len(pos)]] = True
     run_at = np.flatnonzero(new_run)
     return {
+        "keys": keys,
+        "key_top": arrayfile.top_level(keys),
+        "starts": starts,
+        "key_run": np.searchsorted(run_at, starts).astype(np.uint32),  # every key starts a run
         "low": (pos & 0xFFFF).astype(np.uint16),
         "run_at": run_at.astype(np.uint32),
         "run_hi": high[run_at].astype(np.uint16),
@@ -278,12 +284,12 @@ class PairList:
     def decoded(self) -> np.ndarray:
         """Every position, decoded (from the cache when another lookup decoded it already)."""
         if self._decoded is None:
-            seg, a, b = self._seg, self.a, self.b
+            seg, i = self._seg, self._index
             assert seg is not None
             if self.n < DecodedLists.MIN_LENGTH:
-                self._decoded = seg._decode(a, b)
+                self._decoded = seg._decode_keys(i, i + 1)
             else:
-                self._decoded = DECODED.get((seg._uid, self._index), lambda: seg._decode(a, b))
+                self._decoded = DECODED.get((seg._uid, i), lambda: seg._decode_keys(i, i + 1))
         return self._decoded
 
     def _decodes(self, lookups: int) -> bool:
@@ -302,9 +308,8 @@ class PairList:
         if self._runs is None:
             seg = self._seg
             assert seg is not None
-            at = seg.run_at.dtype.type
-            r0 = int(np.searchsorted(seg.run_at, at(self.a)))  # runs never span two keys
-            r1 = int(np.searchsorted(seg.run_at, at(self.b)))
+            r0, r1 = int(seg.key_run[self._index]), int(seg.key_run[self._index + 1])
+            arrayfile.prefetch(seg.low[self.a : self.b])
             self._runs = (seg.run_hi[r0:r1].astype(np.int64),
                           np.append(seg.run_at[r0:r1].astype(np.int64), self.b))
         return self._runs
@@ -378,7 +383,9 @@ class SegmentText:
     def __init__(self, arrays: dict[str, np.ndarray], keepalive: object = None) -> None:
         self._keepalive = keepalive
         self.keys: np.ndarray = arrays["keys"]
+        self.key_top: np.ndarray = arrays["key_top"]
         self.starts: np.ndarray = arrays["starts"]
+        self.key_run: np.ndarray = arrays["key_run"]
         self.low: np.ndarray = arrays["low"]
         self.run_at: np.ndarray = arrays["run_at"]
         self.run_hi: np.ndarray = arrays["run_hi"]
@@ -389,6 +396,9 @@ class SegmentText:
         self.sent_block: np.ndarray = arrays["sent_block"]
         self.para_block: np.ndarray = arrays["para_block"]
         self._units = {"sentence": (self.sent_starts, self.sent_block), "paragraph": (self.para_starts, self.para_block)}
+        self._read_ahead: set[str] = set()
+        for per_document in (self.doc_starts, self.body_starts):  # nearly every query reads them
+            arrayfile.prefetch(per_document, min_bytes=0)
         self.doc_count = len(self.body_starts)
         self._uid = next(_UIDS)  # names this segment's lists in the decoded-list cache
         size = int(self.doc_starts[-1]) if len(self.doc_starts) else 0
@@ -399,18 +409,17 @@ class SegmentText:
         arrays, mm = arrayfile.read(path, MAGIC)
         return cls(arrays, keepalive=mm)
 
-    def _decode(self, a: int, b: int) -> np.ndarray:
-        """The positions at flat indexes [a, b), sorted within each key: int32 when the
-        segment is under 2³¹ characters (always, in practice: half the memory traffic and
-        twice the lists in the decoded-list cache), else int64."""
+    def _decode_keys(self, i: int, j: int) -> np.ndarray:
+        """The positions of keys ``i`` to ``j - 1`` (by index into ``keys``), laid end to end:
+        each key's sorted, int32 when the segment is under 2³¹ characters (always, in
+        practice: half the memory traffic and twice the lists in the decoded-list cache),
+        else int64."""
+        a, b = int(self.starts[i]), int(self.starts[j])
         if b <= a:
             return _EMPTY
-        # Needles of the haystack's own dtype: numpy would otherwise convert the whole array.
-        r0 = int(np.searchsorted(self.run_at, self.run_at.dtype.type(a), side="right")) - 1
-        r1 = int(np.searchsorted(self.run_at, self.run_at.dtype.type(b), side="left"))
-        at = self.run_at[r0:r1].astype(np.int64)
-        at[0] = a
-        lengths = np.diff(np.append(at, b))
+        r0, r1 = int(self.key_run[i]), int(self.key_run[j])
+        arrayfile.prefetch(self.low[a:b])
+        lengths = np.diff(np.append(self.run_at[r0:r1].astype(np.int64), b))
         out = np.repeat(self.run_hi[r0:r1].astype(self._position_type) << 16, lengths)
         out |= self.low[a:b]  # in place: one array per decode
         return out
@@ -422,7 +431,7 @@ class SegmentText:
         codes = np.zeros(size, dtype=np.uint32)
         if len(self.low):
             firsts = np.repeat((self.keys >> np.uint64(_SHIFT)).astype(np.uint32), np.diff(self.starts))
-            codes[self._decode(0, len(self.low))] = firsts
+            codes[self._decode_keys(0, len(self.keys))] = firsts
         text = codes.tobytes().decode("utf-32-le")
         out = []
         for doc in range(self.doc_count):
@@ -432,20 +441,16 @@ class SegmentText:
         return out
 
     def _pair(self, key: int) -> PairList:
-        i = int(np.searchsorted(self.keys, np.uint64(key)))
-        if i < len(self.keys) and int(self.keys[i]) == key:
-            return PairList(self, i)
-        return _NO_PAIRS
+        i = arrayfile.find(self.keys, self.key_top, key)
+        return PairList(self, i) if i >= 0 else _NO_PAIRS
 
     def _postings(self, key: int) -> np.ndarray:
         """A pair's positions, decoded."""
         return self._pair(key).decoded()
 
     def _count(self, key: int) -> int:
-        i = int(np.searchsorted(self.keys, np.uint64(key)))
-        if i < len(self.keys) and int(self.keys[i]) == key:
-            return int(self.starts[i + 1] - self.starts[i])
-        return 0
+        i = arrayfile.find(self.keys, self.key_top, key)
+        return int(self.starts[i + 1] - self.starts[i]) if i >= 0 else 0
 
     def _plan(self, term: str) -> tuple[int, PairList, list[tuple[int, PairList]]]:
         """The rarest pair (offset, list) to start from, and the pairs that must also be
@@ -488,7 +493,7 @@ class SegmentText:
         following character only (callers that need order sort).
         """
         if len(term) == 1:
-            found = self._decode(*self._char_span(term)).astype(np.int64)
+            found = self._decode_keys(*self._char_keys(term)).astype(np.int64)
             if docs is not None:
                 found = found[self._doc_mask(docs)[self.docs_of(found)]]
             return found
@@ -583,7 +588,7 @@ class SegmentText:
         start_k, start, checks = self._plan(anchor)
         if not start.n:
             return _EMPTY
-        bounds = self._units[unit][0]
+        bounds = self._unit_arrays(unit)[0]
         docs = np.asarray(docs, dtype=np.int64)
         doc_end = self.doc_starts[docs + 1]
         at = start.search(self.body_starts[docs] + start_k)
@@ -625,27 +630,37 @@ class SegmentText:
             found.append(owner[ok])
         return np.unique(np.concatenate(found)) if found else _EMPTY
 
+    def _unit_arrays(self, unit: str) -> tuple[np.ndarray, np.ndarray]:
+        """(unit starts, block table) of sentences or paragraphs. Both are read whole the
+        first time (one request each): a 同句/同段 lookup touches them all over."""
+        arrays = self._units[unit]
+        if unit not in self._read_ahead:
+            self._read_ahead.add(unit)
+            for array in arrays:
+                arrayfile.prefetch(array, min_bytes=0)
+        return arrays
+
     def _unit_end(self, units: np.ndarray, unit: str, doc_end: np.ndarray) -> np.ndarray:
         """Where each unit ends: the next unit's start, or its document's end (``doc_end``,
         one per unit) for a document's last unit."""
-        bounds = self._units[unit][0]
+        bounds = self._unit_arrays(unit)[0]
         end = doc_end.copy()
         following = np.flatnonzero(units + 1 < len(bounds))
         end[following] = np.minimum(bounds[units[following] + 1], doc_end[following])
         return end
 
-    def _char_span(self, char: str) -> tuple[int, int]:
-        """The flat range of a one-character string's positions: its key range
+    def _char_keys(self, char: str) -> tuple[int, int]:
+        """The keys (indexes into ``keys``) of a one-character string's positions: those in
         ``[c << 21, (c + 1) << 21)``."""
         c = ord(char)
-        lo, hi = np.searchsorted(self.keys, np.array([c << _SHIFT, (c + 1) << _SHIFT], dtype=np.uint64))
-        return int(self.starts[lo]), int(self.starts[hi])
+        return (arrayfile.bisect(self.keys, self.key_top, c << _SHIFT),
+                arrayfile.bisect(self.keys, self.key_top, (c + 1) << _SHIFT))
 
     def _rarity(self, term: str) -> int:
         """How many candidates a string's lookups start from (its rarest pair's count)."""
         if len(term) == 1:
-            a, b = self._char_span(term)
-            return b - a
+            i, j = self._char_keys(term)
+            return int(self.starts[j] - self.starts[i])
         return min(self._count(_pair_key(term[k], term[k + 1])) for k in range(len(term) - 1))
 
     def docs_of(self, positions: np.ndarray) -> np.ndarray:
@@ -667,7 +682,7 @@ class SegmentText:
         if not len(positions):
             return _EMPTY
         positions = positions[positions >= self.body_starts[self.docs_of(positions)]]
-        bounds = self._units[unit][0]
+        bounds = self._unit_arrays(unit)[0]
         first = self._unit_of(positions, unit)
         last = len(bounds) - 1
         following = bounds[np.minimum(first + 1, last)]
@@ -679,7 +694,7 @@ class SegmentText:
         """The unit (index into its starts) each position lies in: the block table's entry,
         then a step over the few unit starts between the block start and the position —
         instead of a binary search over every sentence of the segment."""
-        bounds, table = self._units[unit]
+        bounds, table = self._unit_arrays(unit)
         first = table[positions >> _BLOCK].astype(np.int64)
         last = len(bounds) - 1
         active = np.arange(len(positions))
@@ -692,7 +707,7 @@ class SegmentText:
     def common_units(self, terms: Sequence[str], unit: str, docs: np.ndarray | None = None) -> np.ndarray:
         """Sorted ids of the units that hold every term (rarest first; stops when none is left)."""
         common: np.ndarray | None = None
-        bounds = self._units[unit][0]
+        bounds = self._unit_arrays(unit)[0]
         for term in terms:
             ids = self.units(term, unit, docs)
             if common is None:

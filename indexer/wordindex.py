@@ -21,7 +21,7 @@ import numpy as np
 
 from indexer import arrayfile
 
-MAGIC = b"GSW2"
+MAGIC = b"GSW3"
 SUFFIX = ".gsw"
 FIELDS = ("words", "title_words")
 _EMPTY_IDS = np.empty(0, dtype=np.uint32)
@@ -62,6 +62,7 @@ def build(per_field: dict[str, Sequence[Counts]]) -> dict[str, np.ndarray]:
         keys, owners, tfs = keys[order], owners[order], tfs[order]
         unique, starts = arrayfile.key_runs(keys)
         arrays[f"{field}.keys"] = unique.astype(np.uint64)
+        arrays[f"{field}.top"] = arrayfile.top_level(unique)
         arrays[f"{field}.starts"] = starts
         arrays[f"{field}.docs"] = owners.astype(id_type)
         arrays[f"{field}.tf"] = np.minimum(tfs, _MAX_TF).astype(np.uint16)
@@ -76,15 +77,18 @@ class SegmentWords:
         self._fields = {
             f: (arrays[f"{f}.keys"], arrays[f"{f}.starts"], arrays[f"{f}.docs"], arrays[f"{f}.tf"]) for f in FIELDS
         }
+        self._tops = {f: arrays[f"{f}.top"] for f in FIELDS}
 
     def postings(self, field: str, term_key: int) -> tuple[np.ndarray, np.ndarray]:
         """(segment document numbers, term frequencies) of a term, by :func:`term_hash`."""
         keys, starts, docs, tfs = self._fields[field]
-        i = int(np.searchsorted(keys, np.uint64(term_key)))
-        if i < len(keys) and int(keys[i]) == term_key:
-            a, b = int(starts[i]), int(starts[i + 1])
-            return docs[a:b], tfs[a:b]
-        return _EMPTY_IDS, _EMPTY_TF
+        i = arrayfile.find(keys, self._tops[field], term_key)
+        if i < 0:
+            return _EMPTY_IDS, _EMPTY_TF
+        a, b = int(starts[i]), int(starts[i + 1])
+        arrayfile.prefetch(docs[a:b])
+        arrayfile.prefetch(tfs[a:b])
+        return docs[a:b], tfs[a:b]
 
 
     def per_document(self, field: str, n: int) -> list[Counts]:
@@ -113,6 +117,7 @@ def merge(parts: Sequence[SegmentWords], doc_counts: Sequence[int]) -> dict[str,
         unique, starts, gather = arrayfile.merged_runs([keys for keys, _, _, _ in fields],
                                                        [starts for _, starts, _, _ in fields])
         arrays[f"{field}.keys"] = unique
+        arrays[f"{field}.top"] = arrayfile.top_level(unique)
         arrays[f"{field}.starts"] = starts
         arrays[f"{field}.docs"] = docs[gather].astype(id_type)
         arrays[f"{field}.tf"] = tfs[gather].astype(np.uint16)
@@ -125,7 +130,7 @@ def write(path: Path, arrays: dict[str, np.ndarray]) -> None:
 
 def load(path: Path) -> SegmentWords | None:
     """The segment's word index, or None when the file is missing or unreadable."""
-    required = [f"{field}.{part}" for field in FIELDS for part in ("keys", "starts", "docs", "tf")]
+    required = [f"{field}.{part}" for field in FIELDS for part in ("keys", "top", "starts", "docs", "tf")]
     try:
         arrays, mm = arrayfile.read(path, MAGIC)
     except (OSError, ValueError):

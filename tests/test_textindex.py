@@ -116,6 +116,27 @@ def test_combined_sort_orders_pairs_as_the_stable_argsort_does():
     assert np.array_equal(fast[0], slow[0]) and np.array_equal(fast[1], slow[1])
 
 
+def test_key_tables_past_one_top_level_stride_find_every_pair():
+    # Over a thousand distinct pairs (two top-level strides of keys), in two segments merged.
+    rng = random.Random(9)
+    chars = [chr(0x4E00 + k) for k in range(60)]
+    docs = [("".join(rng.choice(chars) for _ in range(6)), "".join(rng.choice(chars) for _ in range(900)), (0,))
+            for _ in range(8)]
+    parts = [textindex.SegmentText(textindex.build(docs[:4])), textindex.SegmentText(textindex.build(docs[4:]))]
+    merged = textindex.SegmentText(textindex.merge(parts))
+    whole = textindex.SegmentText(textindex.build(docs))
+    assert len(whole.keys) > 2 * arrayfile.TOP_STRIDE
+    text = "".join(f"{t}\0{b}\0" for t, b, _ in docs)
+    for seg in (whole, merged):
+        # Each key's first run starts where the key does, and the table ends with the runs.
+        assert np.array_equal(seg.run_at[seg.key_run[:-1]], seg.starts[:-1]) and seg.key_run[-1] == len(seg.run_at)
+        for term in {text[i : i + 2] for i in range(0, len(text) - 1, 37)} | {chars[0], chars[-1], "一丁丁"}:
+            if "\0" in term:
+                continue
+            expected = [i for i in range(len(text)) if text.startswith(term, i)]
+            assert sorted(seg.positions(term).tolist()) == expected, term
+
+
 def test_positions_survive_the_split_storage_across_64k_boundaries():
     rng = random.Random(5)
     body = "".join(rng.choice("法治政府建设") for _ in range(200_000))  # positions past 2**16 and 2**17
@@ -267,7 +288,7 @@ def test_pair_lists_read_in_stored_form_agree_with_the_decoded_lists(monkeypatch
     seg = _build(docs)
     for a, b in ("法治", "政府", "建设", "设。", "治法"):
         stored = seg._pair(textindex._pair_key(a, b))
-        decoded = textindex.PairList(None, decoded=seg._decode(stored.a, stored.b).astype(np.int64))  # not cached
+        decoded = textindex.PairList(None, decoded=seg._decode_keys(stored._index, stored._index + 1).astype(np.int64))  # not cached
         assert stored.n > 16 * 64  # lists of thousands of positions
         probes = np.array(sorted(rng.randrange(-3, int(seg.doc_starts[-1]) + 3) for _ in range(64)), dtype=np.int64)
         hits = decoded.take(np.array(sorted(rng.sample(range(decoded.n), 20))))
