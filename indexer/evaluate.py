@@ -50,19 +50,14 @@ def term(view: View, node: Term, within: np.ndarray) -> np.ndarray:
 def term_mask(view: View, node: Term, within: np.ndarray | None = None) -> np.ndarray:
     """The documents that contain the string (in ``within`` only, when given)."""
     text = node.text
-    mask = np.zeros(view.size, dtype=bool)
-    if node.field in (None, "title"):
-        bounds = [*view.offsets.tolist(), view.size]
-        for k, (seg, offset) in enumerate(zip(view.texts, view.offsets.tolist(), strict=True)):
-            docs = None if within is None else np.flatnonzero(within[offset : bounds[k + 1]])
-            if docs is not None and not len(docs):
-                continue
-            found = seg.doc_hits(text, docs) if node.field is None else seg.title_docs(text, docs)
-            mask[found + offset] = True
+    if node.field is None:
+        mask = view.segment_docs(lambda k, docs: view.texts[k].doc_hits(text, docs), within)
+    elif node.field == "title":
+        mask = view.segment_docs(lambda k, docs: view.texts[k].title_docs(text, docs), within)
     else:
         key = {"publisher": "publisher_n", "docno": "docno", "region": "region_n", "type": "type_n",
                "status": "status"}[node.field]
-        mask |= view.strings_containing(key, text)
+        mask = view.strings_containing(key, text)
     return mask & view.live
 
 
@@ -70,17 +65,15 @@ def near_mask(view: View, terms: tuple[str, ...], unit: str) -> np.ndarray:
     """Documents where one body sentence (``unit="sentence"``) or paragraph holds every term."""
 
     def compute() -> np.ndarray:
-        mask = np.zeros(view.size, dtype=bool)
+        # The rarest string anchors the search in every segment: near_docs skips documents
+        # without it for free. Documents without one of the others would cost it a round per
+        # occurrence of the anchor, so those are filtered out first (a cheap mask, cached).
+        anchor = min(terms, key=lambda t: sum(seg.rarity(t) for seg in view.texts))
         candidates = view.live
-        for string in terms:  # documents that hold every term somewhere: cheap, cached
-            candidates = term(view, Term(string), candidates)
-        bounds = [*view.offsets.tolist(), view.size]
-        for k, (seg, offset) in enumerate(zip(view.texts, view.offsets.tolist(), strict=True)):
-            local = np.flatnonzero(candidates[offset : bounds[k + 1]])
-            if not len(local):
-                continue
-            mask[seg.near_docs(terms, unit, local) + offset] = True
-        return mask & view.live
+        for string in terms:
+            if string != anchor:
+                candidates = term(view, Term(string), candidates)
+        return view.segment_docs(lambda k, docs: view.texts[k].near_docs(terms, unit, docs, anchor), candidates) & view.live
 
     return cached(view, ("near", unit, terms), compute)
 
@@ -94,18 +87,15 @@ def tiers(view: View, docnums: np.ndarray, terms: tuple[str, ...]) -> np.ndarray
     for unit, value in (("paragraph", 1.0), ("sentence", 2.0)):
         if known[unit] is not None:
             tier[known[unit]] = value
-    todo = docnums[tier[docnums] < 2]
-    segment_of = np.searchsorted(view.offsets, todo, side="right") - 1
-    for k in np.unique(segment_of).tolist():
-        seg, offset = view.texts[k], int(view.offsets[k])
-        local = np.unique(todo[segment_of == k] - offset)
-        if known["paragraph"] is None:
-            local = seg.near_docs(terms, "paragraph", local)
-            tier[local + offset] = 1.0  # no paragraph holds every term elsewhere: no sentence either
-        else:
-            local = local[tier[local + offset] >= 1]
-        if known["sentence"] is None and len(local):
-            tier[seg.near_docs(terms, "sentence", local) + offset] = 2.0
+    todo = np.zeros(view.size, dtype=bool)
+    todo[docnums[tier[docnums] < 2]] = True
+    if known["paragraph"] is None:
+        todo = view.segment_docs(lambda k, docs: view.texts[k].near_docs(terms, "paragraph", docs), todo)
+        tier[todo] = 1.0  # no paragraph holds every term elsewhere: no sentence either
+    else:
+        todo &= tier >= 1
+    if known["sentence"] is None and todo.any():
+        tier[view.segment_docs(lambda k, docs: view.texts[k].near_docs(terms, "sentence", docs), todo)] = 2.0
     return tier[docnums]
 
 

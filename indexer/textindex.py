@@ -49,6 +49,7 @@ one-character string the contiguous key range ``[c << 21, (c + 1) << 21)``.
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -66,6 +67,10 @@ _MARK_CODES = np.array([ord(c) for c in SENTENCE_MARKS], dtype=np.uint32)
 _ARRAYS = ("keys", "key_top", "starts", "key_run", "low", "run_at", "run_hi", "doc_starts", "body_starts", "sent_starts", "para_starts",
            "sent_block", "para_block")
 _BLOCK = 6  # unit lookup table: one entry per 64 characters
+#: 同句/同段: rounds of one anchor occurrence per document, while more than NEAR_BULK
+#: documents are open; the rest are settled at once (:meth:`SegmentText.near_docs`).
+NEAR_ROUNDS = 16
+NEAR_BULK = 256
 
 
 def _pair_key(a: str, b: str) -> int:
@@ -230,24 +235,28 @@ class DecodedLists:
         self._lists: OrderedDict[tuple[int, int], np.ndarray] = OrderedDict()
         self._bytes = 0
         self.hits = self.misses = 0
+        self._lock = threading.Lock()  # segments are searched on several threads
 
     def has(self, key: tuple[int, int]) -> bool:
         return key in self._lists
 
     def get(self, key: tuple[int, int], decode: Callable[[], np.ndarray]) -> np.ndarray:
-        found = self._lists.get(key)
-        if found is not None:
-            self._lists.move_to_end(key)
-            self.hits += 1
-            return found
-        self.misses += 1
-        found = decode()
+        with self._lock:
+            found = self._lists.get(key)
+            if found is not None:
+                self._lists.move_to_end(key)
+                self.hits += 1
+                return found
+            self.misses += 1
+        found = decode()  # outside the lock: other segments decode meanwhile
         found.flags.writeable = False  # shared by every caller
-        self._lists[key] = found
-        self._bytes += found.nbytes
-        while self._bytes > self.BUDGET and len(self._lists) > 1:
-            _, dropped = self._lists.popitem(last=False)
-            self._bytes -= dropped.nbytes
+        with self._lock:
+            if key not in self._lists:
+                self._lists[key] = found
+                self._bytes += found.nbytes
+            while self._bytes > self.BUDGET and len(self._lists) > 1:
+                _, dropped = self._lists.popitem(last=False)
+                self._bytes -= dropped.nbytes
         return found
 
 
@@ -517,8 +526,8 @@ class SegmentText:
             found = self.positions(term, docs)
             return np.flatnonzero(np.bincount(self.docs_of(found), minlength=self.doc_count)) if len(found) else _EMPTY
         if docs is None:
-            return np.flatnonzero(self.any_within(term, self.doc_starts[:-1], self.doc_starts[1:]))
-        return docs[self.any_within(term, self.doc_starts[docs], self.doc_starts[docs + 1])]
+            return np.flatnonzero(self.any_within(term, self.doc_starts[:-1], self.doc_starts[1:], ends_at_nul=True))
+        return docs[self.any_within(term, self.doc_starts[docs], self.doc_starts[docs + 1], ends_at_nul=True)]
 
     def title_docs(self, term: str, docs: np.ndarray | None = None) -> np.ndarray:
         """Sorted segment documents (of the sorted ``docs``, when given) whose title contains
@@ -527,7 +536,7 @@ class SegmentText:
             return np.flatnonzero(self.any_within(term, self.doc_starts[:-1], self.body_starts))
         return docs[self.any_within(term, self.doc_starts[docs], self.body_starts[docs])]
 
-    def any_within(self, term: str, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    def any_within(self, term: str, lo: np.ndarray, hi: np.ndarray, ends_at_nul: bool = False) -> np.ndarray:
         """For each range of positions ``[lo[i], hi[i])``, whether a whole occurrence of
         ``term`` lies inside it.
 
@@ -536,6 +545,10 @@ class SegmentText:
         near misses are settled together after a few rounds. The work grows with the number of
         ranges, not with the number of occurrences: a string that occurs a dozen times in
         every document costs what one occurrence per document costs.
+
+        ``ends_at_nul``: the last position of each range is the NUL after a text, so no
+        occurrence can run past a range's end and the ends need no adjusting; ranges laid end
+        to end (every document) then take one search for both their starts and their ends.
         """
         out = np.zeros(len(lo), dtype=bool)
         n = len(term)
@@ -545,8 +558,13 @@ class SegmentText:
         if not start.n:
             return out
         # Candidate c = start[i] - start_k fits in range r iff lo[r] <= c and c + n <= hi[r].
-        first = start.search(np.asarray(lo, dtype=np.int64) + start_k)
-        end = start.search(np.asarray(hi, dtype=np.int64) - n + start_k + 1)
+        lo, hi = np.asarray(lo, dtype=np.int64), np.asarray(hi, dtype=np.int64)
+        if ends_at_nul and np.array_equal(lo[1:], hi[:-1]):
+            both = start.search(np.append(lo, hi[-1]) + start_k)
+            first, end = both[:-1], both[1:]
+        else:
+            first = start.search(lo + start_k)
+            end = start.search(hi + start_k - (0 if ends_at_nul else n - 1))
         ranges = np.flatnonzero(end > first)
         if not checks:
             out[ranges] = True
@@ -566,7 +584,7 @@ class SegmentText:
             out[ranges[owners[self._verify(start.take(flat) - start_k, checks)]]] = True
         return out
 
-    def near_docs(self, terms: Sequence[str], unit: str, docs: np.ndarray) -> np.ndarray:
+    def near_docs(self, terms: Sequence[str], unit: str, docs: np.ndarray, anchor: str | None = None) -> np.ndarray:
         """Sorted documents among ``docs`` (sorted segment documents that hold every term) in
         which one body sentence (``unit="sentence"``) or paragraph holds a whole occurrence of
         every term: 同句/同段.
@@ -575,16 +593,18 @@ class SegmentText:
         time; for each, its unit is looked up and every other term is looked for inside that
         unit only (:meth:`any_within`); a document is settled by its first unit that holds
         every term. Documents still open after a few rounds (the terms rarely share a unit
-        there) are settled together: every unit of the anchor's remaining occurrences, each
-        checked for the other terms the same way.
+        there), and any once no more than :data:`NEAR_BULK` are open (a round then costs
+        mostly its fixed overhead: the 200 top hits proximity ranking looks at), are settled
+        together: every unit of the anchor's remaining occurrences, each checked for the other
+        terms the same way. ``anchor``: the term to start from (default: the rarest here).
         """
         if unit == "sentence" and any(mark in term for term in terms for mark in SENTENCE_MARKS):
             return _EMPTY  # sentences are split at the marks: none can hold one
         terms = list(dict.fromkeys(terms))
         if not len(docs) or not terms:
             return _EMPTY
-        anchor = min(terms, key=self._rarity)
-        others = sorted((t for t in terms if t != anchor), key=self._rarity)
+        anchor = anchor if anchor in terms else min(terms, key=self.rarity)
+        others = sorted((t for t in terms if t != anchor), key=self.rarity)
         start_k, start, checks = self._plan(anchor)
         if not start.n:
             return _EMPTY
@@ -596,8 +616,8 @@ class SegmentText:
         open_ = at < end
         docs, at, end, doc_end = docs[open_], at[open_], end[open_], doc_end[open_]
         found: list[np.ndarray] = []
-        for _ in range(16):
-            if not len(docs):
+        for _ in range(NEAR_ROUNDS):
+            if len(docs) <= NEAR_BULK:
                 break
             c = start.take(at) - start_k
             ok = np.zeros(len(docs), dtype=bool)
@@ -656,7 +676,7 @@ class SegmentText:
         return (arrayfile.bisect(self.keys, self.key_top, c << _SHIFT),
                 arrayfile.bisect(self.keys, self.key_top, (c + 1) << _SHIFT))
 
-    def _rarity(self, term: str) -> int:
+    def rarity(self, term: str) -> int:
         """How many candidates a string's lookups start from (its rarest pair's count)."""
         if len(term) == 1:
             i, j = self._char_keys(term)

@@ -9,8 +9,10 @@ caches. Opening builds only arrays from the segments' value tables; per-document
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from typing import Any
 
@@ -19,6 +21,30 @@ import numpy as np
 from indexer.api import FACETS
 from indexer.facets import FacetColumn
 from indexer.segment import SegmentData
+
+#: Documents a search must cover before its segments are searched on several threads.
+PARALLEL_DOCS = 4096
+_pool: ThreadPoolExecutor | None = None
+
+
+def _segment_pool() -> ThreadPoolExecutor | None:
+    """The threads that search segments side by side (None on one core)."""
+    global _pool
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if cores < 2:
+        return None
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=min(cores, 4), thread_name_prefix="govsearch-segment")
+    return _pool
+
+
+def _forget_pool() -> None:
+    global _pool
+    _pool = None  # a forked child has none of its parent's threads
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
 
 
 class View:
@@ -79,6 +105,35 @@ class View:
         index = np.empty(self.size, dtype=np.int64)
         index[ids] = np.arange(len(ids))
         return index[order[chosen[order]]]
+
+    def segment_docs(self, find: Callable[[int, np.ndarray | None], np.ndarray],
+                     within: np.ndarray | None = None) -> np.ndarray:
+        """Mask of the documents that ``find(k, docs)`` returns (sorted segment document
+        numbers) for each segment ``k``, where ``docs`` are the segment's documents in
+        ``within`` (None: all of them; a segment with none is skipped).
+
+        The segments are searched side by side on the machine's cores when there are many
+        documents to search: the work is then NumPy's searches and gathers over each
+        segment's own arrays, which run without the GIL. With few documents (the 200 top
+        hits proximity ranking looks at) the work is mostly small calls that hold the GIL,
+        and threads would only take turns: those run on the calling thread."""
+        mask = np.zeros(self.size, dtype=bool)
+        bounds = [*self.offsets.tolist(), self.size]
+        jobs = []
+        searched = 0
+        for k in range(len(self.data)):
+            docs = None if within is None else np.flatnonzero(within[bounds[k] : bounds[k + 1]])
+            if docs is None or len(docs):
+                jobs.append((k, docs))
+                searched += bounds[k + 1] - bounds[k] if docs is None else len(docs)
+        pool = _segment_pool() if searched >= PARALLEL_DOCS and len(jobs) > 1 else None
+        if pool is None:
+            found = [find(k, docs) for k, docs in jobs]
+        else:
+            found = list(pool.map(lambda job: find(*job), jobs))
+        for (k, _), local in zip(jobs, found, strict=True):
+            mask[local + bounds[k]] = True
+        return mask
 
     def _ints(self, key: str) -> np.ndarray:
         parts = [d.meta.ints(key) for d in self.data]

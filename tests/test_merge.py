@@ -3,11 +3,13 @@ files must be exactly what building one segment from all the documents would wri
 
 import itertools
 import random
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
 from indexer import dedup, metaindex, textindex, wordindex, writer
+from indexer import view as view_module
 from indexer.api import SearchRequest
 from indexer.segment import merge_files
 from tests.conftest import make_doc
@@ -116,11 +118,21 @@ def test_a_bulk_run_ends_with_merged_segments_and_loses_nothing(backend_factory,
     assert array_merges  # the merged files came from the parts' arrays
     single = backend_factory(name="single")
     single.add(docs, batch_size=1000)
-    for query in ("法治政府", "第37段", "报告5", "同句(行政复议 应诉)", "publisher:司法局 建设", "title:报告1"):
-        want = single.search(SearchRequest(query=query, limit=100, facets=True))
-        got = merged.search(SearchRequest(query=query, limit=100, facets=True))
-        assert got.total == want.total
-        assert sorted(h.source for h in got.hits) == sorted(h.source for h in want.hits), query
-        assert got.facets == want.facets
+    queries = ("法治政府", "第37段", "报告5", "同句(行政复议 应诉)", "publisher:司法局 建设", "title:报告1", "同段(复议 第3)")
+    pool = ThreadPoolExecutor(max_workers=3)
+    used = []
+    for threads in (False, True):  # the segments searched one after another, then side by side
+        if threads:
+            monkeypatch.setattr(view_module, "PARALLEL_DOCS", 0)
+            monkeypatch.setattr(view_module, "_segment_pool", lambda: used.append(1) or pool)
+            merged._view = None  # a new view: no cached answers
+        for query in queries:
+            want = single.search(SearchRequest(query=query, limit=100, facets=True))
+            got = merged.search(SearchRequest(query=query, limit=100, facets=True))
+            assert got.total == want.total
+            assert sorted(h.source for h in got.hits) == sorted(h.source for h in want.hits), query
+            assert got.facets == want.facets
+    pool.shutdown()
+    assert used  # the threads did search
     on_disk = {p.name.removesuffix(textindex.SUFFIX) for p in merged.path.glob("*" + textindex.SUFFIX)}
     assert on_disk == {s.segment_id() for s in merged.ix._segments()}

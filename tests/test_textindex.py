@@ -252,9 +252,12 @@ def test_characters_outside_the_bmp_never_pass_for_their_low_16_bits():
 
 
 @pytest.mark.parametrize("unit", ["sentence", "paragraph"])
-def test_near_docs_with_early_exit_match_brute_force(unit):
+@pytest.mark.parametrize("bulk", [0, 40, 10_000])
+def test_near_docs_with_early_exit_match_brute_force(unit, bulk, monkeypatch):
     # Small alphabet, long bodies: terms recur many times per document, so the early-exit
-    # rounds run out and the batch that settles the rest is exercised too.
+    # rounds run out and the batch that settles the rest is exercised too; ``bulk``: the
+    # rounds run until no document is open, until 40 are, or not at all.
+    monkeypatch.setattr(textindex, "NEAR_BULK", bulk)
     rng = random.Random(11)
     letters = "法治政府建设。"
 
@@ -268,7 +271,7 @@ def test_near_docs_with_early_exit_match_brute_force(unit):
         terms = ["".join(rng.choice(letters[:-1]) for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 3))]
         subset = np.array(sorted(rng.sample(range(len(docs)), rng.randint(0, 150))), dtype=np.int64)
         for docs_given in (every, subset):
-            got = seg.near_docs(terms, unit, docs_given).tolist()
+            got = seg.near_docs(terms, unit, docs_given, anchor=rng.choice(terms)).tolist()
             want = []
             for i in docs_given.tolist():
                 paras = docs[i][1]
