@@ -210,6 +210,11 @@ def write(path: Path, arrays: dict[str, np.ndarray]) -> None:
     arrayfile.write(path, MAGIC, arrays)
 
 
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array (``np.unique`` would sort it again)."""
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
+
+
 def _ragged(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every index in the ranges ``[lo[i], hi[i])`` in order, and the range each belongs to."""
     counts = np.maximum(np.asarray(hi, dtype=np.int64) - lo, 0)
@@ -384,6 +389,9 @@ class PairList:
 
 
 _NO_PAIRS = PairList(None, decoded=_EMPTY)
+#: How a string is looked up in a segment: the offset and list of the pair to start from,
+#: and the (offset, list) of the pairs that must also be present (:meth:`SegmentText._plan`).
+Plan = tuple[int, PairList, list[tuple[int, PairList]]]
 
 
 class SegmentText:
@@ -406,6 +414,7 @@ class SegmentText:
         self.para_block: np.ndarray = arrays["para_block"]
         self._units = {"sentence": (self.sent_starts, self.sent_block), "paragraph": (self.para_starts, self.para_block)}
         self._read_ahead: set[str] = set()
+        self._key_indexes: dict[int, int] = {}
         for per_document in (self.doc_starts, self.body_starts):  # nearly every query reads them
             arrayfile.prefetch(per_document, min_bytes=0)
         self.doc_count = len(self.body_starts)
@@ -449,8 +458,18 @@ class SegmentText:
             out.append((text[start : body - 1], text[body : end - 1], tuple((self.para_starts[lo:hi] - body).tolist())))
         return out
 
+    def _key_index(self, key: int) -> int:
+        """Index of a pair key in ``keys`` (-1 if absent), remembered: a query plans the same
+        few pairs in every round of 同句/同段 and every proximity check."""
+        found = self._key_indexes.get(key)
+        if found is None:
+            if len(self._key_indexes) >= 4096:
+                self._key_indexes.clear()
+            found = self._key_indexes[key] = arrayfile.find(self.keys, self.key_top, key)
+        return found
+
     def _pair(self, key: int) -> PairList:
-        i = arrayfile.find(self.keys, self.key_top, key)
+        i = self._key_index(key)
         return PairList(self, i) if i >= 0 else _NO_PAIRS
 
     def _postings(self, key: int) -> np.ndarray:
@@ -458,10 +477,10 @@ class SegmentText:
         return self._pair(key).decoded()
 
     def _count(self, key: int) -> int:
-        i = arrayfile.find(self.keys, self.key_top, key)
+        i = self._key_index(key)
         return int(self.starts[i + 1] - self.starts[i]) if i >= 0 else 0
 
-    def _plan(self, term: str) -> tuple[int, PairList, list[tuple[int, PairList]]]:
+    def _plan(self, term: str) -> Plan:
         """The rarest pair (offset, list) to start from, and the pairs that must also be
         present (rarest first). Together with the start they cover every character of the
         string, which makes a match exact; the other pairs are only counted. A string of one
@@ -536,7 +555,8 @@ class SegmentText:
             return np.flatnonzero(self.any_within(term, self.doc_starts[:-1], self.body_starts))
         return docs[self.any_within(term, self.doc_starts[docs], self.body_starts[docs])]
 
-    def any_within(self, term: str, lo: np.ndarray, hi: np.ndarray, ends_at_nul: bool = False) -> np.ndarray:
+    def any_within(self, term: str, lo: np.ndarray, hi: np.ndarray, ends_at_nul: bool = False,
+                   plan: Plan | None = None) -> np.ndarray:
         """For each range of positions ``[lo[i], hi[i])``, whether a whole occurrence of
         ``term`` lies inside it.
 
@@ -549,12 +569,13 @@ class SegmentText:
         ``ends_at_nul``: the last position of each range is the NUL after a text, so no
         occurrence can run past a range's end and the ends need no adjusting; ranges laid end
         to end (every document) then take one search for both their starts and their ends.
+        ``plan``: the term's :meth:`_plan`, when the caller asks about it many times.
         """
         out = np.zeros(len(lo), dtype=bool)
         n = len(term)
         if not len(lo) or not n:
             return out
-        start_k, start, checks = self._plan(term)
+        start_k, start, checks = plan or self._plan(term)
         if not start.n:
             return out
         # Candidate c = start[i] - start_k fits in range r iff lo[r] <= c and c + n <= hi[r].
@@ -605,7 +626,8 @@ class SegmentText:
             return _EMPTY
         anchor = anchor if anchor in terms else min(terms, key=self.rarity)
         others = sorted((t for t in terms if t != anchor), key=self.rarity)
-        start_k, start, checks = self._plan(anchor)
+        plans = {term: self._plan(term) for term in terms}  # the same lists in every round
+        start_k, start, checks = plans[anchor]
         if not start.n:
             return _EMPTY
         bounds = self._unit_arrays(unit)[0]
@@ -628,7 +650,7 @@ class SegmentText:
             checked = ok.copy()  # a unit that holds the anchor: checked for the others now
             for term in others:
                 where = np.flatnonzero(ok)
-                ok[where] = self.any_within(term, bounds[u[where]], unit_end[where])
+                ok[where] = self.any_within(term, bounds[u[where]], unit_end[where], plan=plans[term])
             found.append(docs[ok])
             # Next: the anchor's first occurrence after a unit that failed (the others are
             # not in it, whichever of its occurrences is taken), else the next candidate.
@@ -639,16 +661,18 @@ class SegmentText:
             docs, at, end, doc_end = docs[again], at[again], end[again], doc_end[again]
         if len(docs):  # the rest at once: every unit of the anchor's remaining occurrences
             c = self.positions(anchor, docs)
+            if len(anchor) == 1:
+                c = np.sort(c)  # one character: sorted per following character only
             c = c[c >= self.body_starts[self.docs_of(c)]]
-            u = np.unique(self._unit_of(c, unit))
+            u = _sorted_unique(self._unit_of(c, unit))
             owner = self.docs_of(bounds[u])
             unit_end = self._unit_end(u, unit, self.doc_starts[owner + 1])
             ok = np.ones(len(u), dtype=bool)
             for term in (anchor, *others):  # the anchor too: it must lie wholly inside the unit
                 where = np.flatnonzero(ok)
-                ok[where] = self.any_within(term, bounds[u[where]], unit_end[where])
-            found.append(owner[ok])
-        return np.unique(np.concatenate(found)) if found else _EMPTY
+                ok[where] = self.any_within(term, bounds[u[where]], unit_end[where], plan=plans[term])
+            found.append(_sorted_unique(owner[ok]))
+        return np.sort(np.concatenate(found)) if found else _EMPTY  # each document is found once
 
     def _unit_arrays(self, unit: str) -> tuple[np.ndarray, np.ndarray]:
         """(unit starts, block table) of sentences or paragraphs. Both are read whole the
@@ -708,7 +732,7 @@ class SegmentText:
         following = bounds[np.minimum(first + 1, last)]
         whole = (first + 1 > last) | (positions + (len(term) - 1) < following)
         ids = first[whole]  # sorted, since the positions are
-        return ids[np.concatenate(([True], ids[1:] != ids[:-1]))] if len(ids) else _EMPTY
+        return _sorted_unique(ids)
 
     def _unit_of(self, positions: np.ndarray, unit: str) -> np.ndarray:
         """The unit (index into its starts) each position lies in: the block table's entry,
@@ -744,7 +768,7 @@ class SegmentText:
         """Sorted, unique documents of sorted unit ids."""
         bounds = self.sent_starts if unit == "sentence" else self.para_starts
         docs = self.docs_of(bounds[unit_ids])
-        return docs[np.concatenate(([True], docs[1:] != docs[:-1]))] if len(docs) else docs
+        return _sorted_unique(docs)
 
 
 def load(path: Path) -> SegmentText | None:
