@@ -630,7 +630,7 @@ class SegmentText:
         start_k, start, checks = plans[anchor]
         if not start.n:
             return _EMPTY
-        bounds = self._unit_arrays(unit)[0]
+        bounds = self._unit_arrays(unit, many_docs=len(docs) > NEAR_BULK)[0]
         docs = np.asarray(docs, dtype=np.int64)
         doc_end = self.doc_starts[docs + 1]
         at = start.search(self.body_starts[docs] + start_k)
@@ -674,11 +674,13 @@ class SegmentText:
             found.append(_sorted_unique(owner[ok]))
         return np.sort(np.concatenate(found)) if found else _EMPTY  # each document is found once
 
-    def _unit_arrays(self, unit: str) -> tuple[np.ndarray, np.ndarray]:
-        """(unit starts, block table) of sentences or paragraphs. Both are read whole the
-        first time (one request each): a 同句/同段 lookup touches them all over."""
+    def _unit_arrays(self, unit: str, many_docs: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """(unit starts, block table) of sentences or paragraphs. ``many_docs``: a lookup
+        over many documents follows, which touches both arrays all over: they are read whole
+        the first time (one request each). A few documents (the top hits proximity ranking
+        looks at) read only their own pages."""
         arrays = self._units[unit]
-        if unit not in self._read_ahead:
+        if many_docs and unit not in self._read_ahead:
             self._read_ahead.add(unit)
             for array in arrays:
                 arrayfile.prefetch(array, min_bytes=0)
@@ -726,7 +728,7 @@ class SegmentText:
         if not len(positions):
             return _EMPTY
         positions = positions[positions >= self.body_starts[self.docs_of(positions)]]
-        bounds = self._unit_arrays(unit)[0]
+        bounds = self._unit_arrays(unit, many_docs=docs is None or len(docs) > NEAR_BULK)[0]
         first = self._unit_of(positions, unit)
         last = len(bounds) - 1
         following = bounds[np.minimum(first + 1, last)]
