@@ -66,14 +66,12 @@ def near_mask(view: View, terms: tuple[str, ...], unit: str) -> np.ndarray:
 
     def compute() -> np.ndarray:
         # The rarest string anchors the search in every segment: near_docs skips documents
-        # without it for free. Documents without one of the others would cost it a round per
-        # occurrence of the anchor, so those are filtered out first (a cheap mask, cached).
+        # without it for free, and settles those without one of the others in its batch.
+        # Masks of the other strings first would cost more than they save (measured at
+        # 100,000 documents: 同句(审结 依法受理) 34 → 26 ms, 同段(执法人员 考评 考试) 59 → 34 ms).
         anchor = min(terms, key=lambda t: sum(seg.rarity(t) for seg in view.texts))
-        candidates = view.live
-        for string in terms:
-            if string != anchor:
-                candidates = term(view, Term(string), candidates)
-        return view.segment_docs(lambda k, docs: view.texts[k].near_docs(terms, unit, docs, anchor), candidates) & view.live
+        return view.segment_docs(lambda k, docs: view.texts[k].near_docs(terms, unit, docs, anchor),
+                                 view.live) & view.live
 
     return cached(view, ("near", unit, terms), compute)
 

@@ -606,8 +606,8 @@ class SegmentText:
         return out
 
     def near_docs(self, terms: Sequence[str], unit: str, docs: np.ndarray, anchor: str | None = None) -> np.ndarray:
-        """Sorted documents among ``docs`` (sorted segment documents that hold every term) in
-        which one body sentence (``unit="sentence"``) or paragraph holds a whole occurrence of
+        """Sorted documents among ``docs`` (sorted segment documents; one without the anchor
+        costs nothing, one without another term a few rounds) in which one body sentence (``unit="sentence"``) or paragraph holds a whole occurrence of
         every term: 同句/同段.
 
         Early exit per document: the rarest term's occurrences are taken one per document at a
