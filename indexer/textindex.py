@@ -607,8 +607,8 @@ class SegmentText:
 
     def near_docs(self, terms: Sequence[str], unit: str, docs: np.ndarray, anchor: str | None = None) -> np.ndarray:
         """Sorted documents among ``docs`` (sorted segment documents; one without the anchor
-        costs nothing, one without another term a few rounds) in which one body sentence (``unit="sentence"``) or paragraph holds a whole occurrence of
-        every term: 同句/同段.
+        costs nothing, one without another term a few rounds) in which one body sentence
+        (``unit="sentence"``) or paragraph holds a whole occurrence of every term: 同句/同段.
 
         Early exit per document: the rarest term's occurrences are taken one per document at a
         time; for each, its unit is looked up and every other term is looked for inside that
