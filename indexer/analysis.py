@@ -38,6 +38,8 @@ class _CharMap(dict):
     def __init__(self, keep_space: bool) -> None:
         super().__init__()
         self.keep_space = keep_space
+        self._irregular: set[str] = set()  # characters that do not map to exactly one character
+        self._irregular_re: re.Pattern[str] | None = None
 
     def __missing__(self, code: int) -> str:
         ch = chr(code)
@@ -48,8 +50,20 @@ class _CharMap(dict):
             with _T2S_LOCK:
                 simplified = "".join(_T2S.convert(c) if ord(c) > 0x2E7F else c for c in folded)
             out = "".join((" " if self.keep_space else "") if _drop(c) else c for c in simplified)
+        if len(out) != 1:
+            self._irregular.add(ch)
+            self._irregular_re = None
         self[code] = out
         return out
+
+    def one_to_one(self, text: str) -> bool:
+        """Whether every character of ``text`` (already translated, so known here) maps to
+        exactly one character: then the match text's offsets are the raw text's."""
+        pattern = self._irregular_re
+        if pattern is None:
+            chars = "".join(re.escape(c) for c in sorted(self._irregular))
+            pattern = self._irregular_re = re.compile(f"[{chars}]" if chars else r"(?!)")
+        return pattern.search(text) is None
 
 
 _MATCH_MAP = _CharMap(keep_space=False)
@@ -72,6 +86,9 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     Highlighting finds matches in the normalised text and marks the raw text through this map.
     """
     table = _MATCH_MAP
+    norm = text.translate(table)
+    if table.one_to_one(text):  # most paragraphs: no space, no character that expands
+        return norm, list(range(len(text)))
     mapped = [table[ord(ch)] for ch in text]
     offsets = [i for i, m in enumerate(mapped) if m for _ in m]
     out = mapped

@@ -35,28 +35,38 @@ class BM25F:
     title_boost: float = 3.0
 
     def scores(self, view: View, ids: np.ndarray, strings: Sequence[str]) -> np.ndarray:
-        """The score of each document in ``ids`` (global document numbers) for ``strings``."""
+        """The score of each document in ``ids`` (global document numbers) for ``strings``.
+
+        Each word's arithmetic runs over the documents that hold it (its postings), not over
+        every document; the length norms are computed once per index generation."""
         query_words = list(dict.fromkeys(w for s in strings for w in words(s)))
-        scores = np.zeros(view.size, dtype=np.float64)
         if not query_words or not len(ids):
-            return scores[ids]
-        live = view.live
-        n_docs = max(view.live_count, 1)
-        avg_body = max(float(view.nw[live].mean()) if n_docs else 1.0, 1.0)
-        avg_title = max(float(view.ntw[live].mean()) if n_docs else 1.0, 1.0)
-        norm_body = 1 - self.b + self.b * view.nw / avg_body
-        norm_title = 1 - self.b + self.b * view.ntw / avg_title
+            return np.zeros(len(ids), dtype=np.float64)
+        n_docs, norm_body, norm_title = view.remembered(("bm25f-norms", self.b), lambda: self._norms(view))
+        scores = np.zeros(view.size, dtype=np.float64)
+        tf = np.zeros(view.size, dtype=np.float64)
+        every_live = view.live_count == view.size
         for w in query_words:
-            tf = np.zeros(view.size, dtype=np.float64)
             key = wordindex.term_hash(w)
             bids, bw = view.word_postings("words", key)
-            tf[bids] += bw / norm_body[bids]
+            tf[bids] = bw / norm_body[bids]
             tids, tw = view.word_postings("title_words", key)
             tf[tids] += self.title_boost * tw / norm_title[tids]
-            df = int(np.count_nonzero(tf[live]))
+            held = np.flatnonzero(tf)  # every posting has a frequency ≥ 1
+            df = len(held) if every_live else int(np.count_nonzero(view.live[held]))
             idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
-            scores += idf * tf * (self.k1 + 1) / (tf + self.k1)
+            t = tf[held]
+            scores[held] += idf * t * (self.k1 + 1) / (t + self.k1)
+            tf[held] = 0.0
         return scores[ids]
+
+    def _norms(self, view: View) -> tuple[int, np.ndarray, np.ndarray]:
+        """(live documents, body length norm, title length norm) of every document."""
+        live = view.live
+        n_docs = max(view.live_count, 1)
+        avg_body = max(float(view.nw[live].mean()) if view.live_count else 1.0, 1.0)
+        avg_title = max(float(view.ntw[live].mean()) if view.live_count else 1.0, 1.0)
+        return n_docs, 1 - self.b + self.b * view.nw / avg_body, 1 - self.b + self.b * view.ntw / avg_title
 
 
 def by_score(view: View, ids: np.ndarray, scores: np.ndarray) -> np.ndarray:

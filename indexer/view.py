@@ -85,6 +85,14 @@ class View:
         self.live_count = int(self.live.sum())
         self.term_cache: OrderedDict[tuple[Any, ...], np.ndarray] = OrderedDict()
         self.results: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray, dict[str, Any]]] = OrderedDict()
+        self._remembered: dict[Any, Any] = {}
+
+    def remembered(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """A value derived from this generation alone (not from a query), computed once:
+        ranking's length norms, for example."""
+        if key not in self._remembered:
+            self._remembered[key] = compute()
+        return self._remembered[key]
 
     @cached_property
     def newest_first(self) -> np.ndarray:

@@ -22,6 +22,21 @@ def test_offsets_point_back_to_raw_characters():
     assert offsets == [0, 2, 3]
 
 
+def test_offsets_of_one_to_one_text_and_of_any_text_agree_with_the_character_map():
+    import random
+
+    from indexer.analysis import _MATCH_MAP
+
+    rng = random.Random(4)
+    alphabet = [*"法治政府國務ab９Ａ。，", " ", "\u3000", "\n", "\u200b", "ﬁ", "㈠", "\U00020000", "Ⅻ"]
+    for _ in range(400):
+        raw = "".join(rng.choice(alphabet[: rng.choice((11, len(alphabet)))]) for _ in range(rng.randint(0, 30)))
+        text, offsets = normalize_with_offsets(raw)
+        mapped = [_MATCH_MAP[ord(ch)] for ch in raw]
+        assert text == "".join(mapped) == normalize(raw)
+        assert offsets == [i for i, m in enumerate(mapped) for _ in m], raw
+
+
 def test_words_drop_punctuation_and_normalise():
     assert words("全面推进依法行政，加快建设法治政府。") == ["全面", "推进", "依法行政", "加快", "建设", "法治", "政府"]
 

@@ -40,3 +40,46 @@ def test_scores_that_differ_only_far_below_float32_keep_their_order():
     ids = np.array([0, 1, 2])
     scores = np.array([1.0, 1.0 + 2**-30, 1.0 - 2**-30])
     assert by_score(view, ids, scores).tolist() == [1, 0, 2]
+
+
+def _bm25f_over_every_document(bm25f, view, ids, strings):
+    """The BM25F formula (indexer.ranking.BM25F's docstring) computed over every document."""
+    import math
+
+    from indexer import wordindex
+    from indexer.analysis import words
+
+    live = view.live
+    n_docs = max(int(live.sum()), 1)
+    norm_body = 1 - bm25f.b + bm25f.b * view.nw / max(float(view.nw[live].mean()), 1.0)
+    norm_title = 1 - bm25f.b + bm25f.b * view.ntw / max(float(view.ntw[live].mean()), 1.0)
+    scores = np.zeros(view.size)
+    for w in dict.fromkeys(w for s in strings for w in words(s)):
+        tf = np.zeros(view.size)
+        bids, bw = view.word_postings("words", wordindex.term_hash(w))
+        tf[bids] += bw / norm_body[bids]
+        tids, tw = view.word_postings("title_words", wordindex.term_hash(w))
+        tf[tids] += bm25f.title_boost * tw / norm_title[tids]
+        df = int(np.count_nonzero(tf[live]))
+        scores += math.log(1 + (n_docs - df + 0.5) / (df + 0.5)) * tf * (bm25f.k1 + 1) / (tf + bm25f.k1)
+    return scores[ids]
+
+
+@pytest.mark.parametrize("delete", [False, True])
+def test_bm25f_over_postings_equals_the_formula_over_every_document(backend_factory, delete):
+    from indexer.ranking import DEFAULT_BM25F
+    from tests.conftest import make_doc
+
+    backend = backend_factory()
+    docs = [make_doc(f"/r/{i}.txt", f"报告{i % 3}依法行政", ["法治政府建设" * (i % 4), f"行政复议{i}件，依法行政。"])
+            for i in range(30)]
+    backend.add(docs)
+    if delete:
+        backend.delete([docs[3].id, docs[17].id])
+    view = backend._current_view()
+    assert (view.live_count < view.size) == delete  # a deleted document stays in its segment
+    ids = np.flatnonzero(view.live)
+    for strings in (["依法行政"], ["法治政府", "行政复议"], ["报告1"], ["不存在的词"]):
+        got = DEFAULT_BM25F.scores(view, ids, strings)
+        assert np.array_equal(got, _bm25f_over_every_document(DEFAULT_BM25F, view, ids, strings)), strings
+        assert got.shape == ids.shape and got.any() == (strings != ["不存在的词"])
