@@ -16,13 +16,16 @@ import numpy as np
 from indexer.api import QueryError
 from indexer.query import And, MatchAll, Near, Node, Not, Option, Or, Range, Section, Term
 from indexer.sections import PART_CODES
+from indexer.textindex import choose_anchor
 from indexer.view import View
 
 TERM_CACHE_SIZE = 128  # string → match mask per index generation (a mask is 1 byte a document)
 #: A string not seen before is looked up in the candidates alone (and its mask not kept) when
 #: they are fewer than this share of the documents: ``year:2022 依法决策`` reads a tenth of the
-#: index instead of all of it.
-FEW_CANDIDATES = 0.25
+#: index instead of all of it. A lookup in the candidates costs about twice as much per
+#: document as one over every document (two searches per document range instead of one),
+#: so it pays below about half.
+FEW_CANDIDATES = 0.5
 
 
 def cached(view: View, key: tuple[Any, ...], compute: Callable[[], np.ndarray]) -> np.ndarray:
@@ -65,11 +68,12 @@ def near_mask(view: View, terms: tuple[str, ...], unit: str) -> np.ndarray:
     """Documents where one body sentence (``unit="sentence"``) or paragraph holds every term."""
 
     def compute() -> np.ndarray:
-        # The rarest string anchors the search in every segment: near_docs skips documents
-        # without it for free, and settles those without one of the others in its batch.
+        # One string (textindex.choose_anchor) anchors the search in every segment:
+        # near_docs skips documents without it for free, and settles those without one of
+        # the others in its batch.
         # Masks of the other strings first would cost more than they save (measured at
         # 100,000 documents: 同句(审结 依法受理) 34 → 26 ms, 同段(执法人员 考评 考试) 59 → 34 ms).
-        anchor = min(terms, key=lambda t: sum(seg.rarity(t) for seg in view.texts))
+        anchor = choose_anchor(terms, lambda t: sum(seg.rarity(t) for seg in view.texts))
         return view.segment_docs(lambda k, docs: view.texts[k].near_docs(terms, unit, docs, anchor),
                                  view.live) & view.live
 
@@ -152,6 +156,18 @@ def scoped_mask(view: View, terms: tuple[str, ...], unit: str, scope: frozenset[
     return cached(view, ("scoped", scope, unit, terms), compute)
 
 
+def _cost_rank(view: View, node: Node) -> tuple[int, int]:
+    """Where a positive child of an AND goes: ranges, field values, then strings by how
+    many candidates their rarest pair has (the index's counts, no lookup), then the rest."""
+    if isinstance(node, Range):
+        return 0, 0
+    if isinstance(node, Term):
+        if node.field not in (None, "title"):
+            return 1, 0
+        return 2, sum(seg.rarity(node.text) for seg in view.texts)
+    return 3, 0
+
+
 def evaluate(view: View, node: Node, within: np.ndarray, scope: frozenset[str] | None = None) -> np.ndarray:
     """The documents among ``within`` that match ``node``; ``scope``: the report parts a
     ``section:`` query restricts its strings to."""
@@ -185,8 +201,9 @@ def evaluate(view: View, node: Node, within: np.ndarray, scope: frozenset[str] |
             out |= evaluate(view, child, within & ~out, scope)
         return out
     if isinstance(node, And):
-        # Positive strings first (cheap candidates narrow everything after), negations last.
-        ordered = sorted(node.children, key=lambda c: (isinstance(c, Not), not isinstance(c, Term | Range)))
+        # Ranges first, then strings rarest first (each narrows the candidates the next is
+        # looked up in), then the rest; negations last.
+        ordered = sorted(node.children, key=lambda c: (isinstance(c, Not), _cost_rank(view, c)))
         mask = within
         for child in ordered:
             mask = evaluate(view, child, mask, scope)

@@ -210,6 +210,29 @@ def write(path: Path, arrays: dict[str, np.ndarray]) -> None:
     arrayfile.write(path, MAGIC, arrays)
 
 
+def _covering(length: int, start: int) -> set[int]:
+    """Pair offsets that, with the pair at ``start``, cover every character of a string of
+    ``length`` ≥ 2 characters (pair ``k`` covers characters ``k`` and ``k + 1``): every
+    second pair outwards from the start, plus the first and last pair where a character
+    would be left over. Built around the start, so an odd start adds no extra pair
+    (普法责任制 from 法责: 普法 and 任制 to check, not 普法, 责任 and 任制)."""
+    last = length - 2
+    pairs = {start, *range(start - 2, -1, -2), *range(start + 2, last + 1, 2)}
+    if start % 2:  # the pairs to the left stop at 1: character 0 needs pair 0
+        pairs.add(0)
+    if (last - start) % 2:  # the pairs to the right stop one short of the last character
+        pairs.add(last)
+    return pairs
+
+
+def choose_anchor(terms: Sequence[str], rarity: Callable[[str], int]) -> str:
+    """The term a 同句/同段 search starts from: the fewest candidates (``rarity``), each
+    checked pair beyond the first two characters counted as a tenth more work per candidate
+    (measured at 100,000 documents: 应诉 (1.10 M candidates, nothing to check) beats 行政复议
+    (0.98 M, two pairs to check), 70 ms against 98)."""
+    return min(terms, key=lambda t: rarity(t) * (1 + 0.1 * max(len(t) - 2, 0)))
+
+
 def _sorted_unique(values: np.ndarray) -> np.ndarray:
     """The distinct values of a sorted array (``np.unique`` would sort it again)."""
     return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
@@ -491,8 +514,7 @@ class SegmentText:
         start_k = min(range(len(counts)), key=counts.__getitem__)
         if counts[start_k] == 0:
             return start_k, _NO_PAIRS, []
-        covering = set(range(0, len(term) - 1, 2)) | {len(term) - 2}
-        wanted = sorted(covering - {start_k}, key=counts.__getitem__)
+        wanted = sorted(_covering(len(term), start_k) - {start_k}, key=counts.__getitem__)
         if any(counts[k] == 0 for k in wanted):
             return start_k, _NO_PAIRS, []
         checks = [(k, self._pair(_pair_key(term[k], term[k + 1]))) for k in wanted]
@@ -624,7 +646,7 @@ class SegmentText:
         terms = list(dict.fromkeys(terms))
         if not len(docs) or not terms:
             return _EMPTY
-        anchor = anchor if anchor in terms else min(terms, key=self.rarity)
+        anchor = anchor if anchor in terms else choose_anchor(terms, self.rarity)
         others = sorted((t for t in terms if t != anchor), key=self.rarity)
         plans = {term: self._plan(term) for term in terms}  # the same lists in every round
         start_k, start, checks = plans[anchor]

@@ -308,3 +308,14 @@ def test_pair_lists_read_in_stored_form_agree_with_the_decoded_lists(monkeypatch
         assert np.sort(seg.positions(term, few)).tolist() == want.tolist()
         assert seg.near_docs([term, "建设"], "sentence", few).tolist() == seg.unit_docs(
             seg.common_units([term, "建设"], "sentence", few), "sentence").tolist()
+
+
+def test_pairs_checked_with_any_start_cover_every_character_and_never_more_than_before():
+    for length in range(2, 16):
+        for start in range(length - 1):
+            pairs = textindex._covering(length, start)
+            assert start in pairs and all(0 <= k <= length - 2 for k in pairs)
+            assert {c for k in pairs for c in (k, k + 1)} == set(range(length)), (length, start)
+            every_second = (set(range(0, length - 1, 2)) | {length - 2}) - {start}
+            assert len(pairs - {start}) <= len(every_second)
+    assert textindex._covering(5, 1) == {0, 1, 3}  # 普法责任制 from 法责: 普法 and 任制 only
