@@ -52,14 +52,21 @@ def crossing(a: float, b: float, target: float) -> float | None:
 
 
 def report(rows: list[dict]) -> str:
+    """The table; only the rows measured on the code most rows were measured on are fitted
+    (a row left from older code is shown, marked †, but a fit across two engines would say
+    nothing about either)."""
     rows = sorted((r for r in rows if r.get("docs")), key=lambda r: r["docs"])
+    commits = [r.get("commit") for r in rows]
+    current = max(dict.fromkeys(commits), key=commits.count) if rows else None
+    fitted = [r.get("commit") == current for r in rows]
     sizes = [r["docs"] for r in rows]
-    head = ("| measure | " + " | ".join(f"{n:,}" for n in sizes)
+    head = ("| measure | " + " | ".join(f"{n:,}" + ("" if ok else "†") for n, ok in zip(sizes, fitted, strict=True))
             + " | fit: a + b per 10,000 documents | target | the fit reaches the target at N |")
     lines = [head, "|" + "---|" * (len(sizes) + 4)]
     for key, label, target in MEASURES:
         values = [r.get(key) for r in rows]
-        points = [(float(n), float(v)) for n, v in zip(sizes, values, strict=True) if isinstance(v, int | float)]
+        points = [(float(n), float(v)) for n, v, ok in zip(sizes, values, fitted, strict=True)
+                  if ok and isinstance(v, int | float)]
         cells = [f"{v:,.1f}" if isinstance(v, int | float) else "—" for v in values]
         if len(points) >= 2:
             a, b = fit(points)
@@ -75,6 +82,9 @@ def report(rows: list[dict]) -> str:
             n = crossing(a, b, target)
             where = "never (not growing)" if n is None else ("below every size measured" if n < 0 else f"≈ {n:,.0f}")
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {slope} | {target if target is not None else ''} | {where} |")
+    older = sorted({f"{r['docs']:,} on {r.get('commit') or 'unknown code'}" for r, ok in zip(rows, fitted, strict=True) if not ok})
+    if older:
+        lines += ["", f"† measured on older code, not fitted ({'; '.join(older)}; the fit uses {current})."]
     return "\n".join(lines)
 
 

@@ -24,3 +24,13 @@ def test_report_reads_the_growth_file(tmp_path, capsys):
     cold = next(line for line in out.splitlines() if line.startswith("| query p95, cold"))
     assert "≈ 97,000" in cold  # 6 + 0.002·N reaches 200 ms at N = 97,000
     assert "never (not growing)" in next(line for line in out.splitlines() if line.startswith("| index / UTF-8"))
+
+
+def test_rows_of_older_code_are_shown_but_not_fitted():
+    rows = [{"docs": 2000, "cold_p95_ms": 10.0, "commit": "new"}, {"docs": 20000, "cold_p95_ms": 46.0, "commit": "new"},
+            {"docs": 40000, "cold_p95_ms": 86.0, "commit": "new"}, {"docs": 200000, "cold_p95_ms": 900.0, "commit": "old"}]
+    out = scaling.report(rows)
+    assert "200,000†" in out.splitlines()[0]
+    cold = next(line for line in out.splitlines() if line.startswith("| query p95, cold"))
+    assert "| 900.0 |" in cold and "≈ 97,000" in cold  # the old row is shown, the fit is the new rows'
+    assert "† measured on older code, not fitted (200,000 on old; the fit uses new)." in out
