@@ -836,7 +836,8 @@ def code_version() -> str:
     if stamp.exists():
         return stamp.read_text(encoding="utf-8").strip() + " (git archive snapshot)"
     try:
-        commit = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%h"], capture_output=True, text=True).stdout.strip()
+        commit = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%h", "--", "indexer"],
+                                capture_output=True, text=True).stdout.strip()  # not HEAD: a docs commit changes no engine
         dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "indexer"], capture_output=True, text=True).stdout
     except OSError:
         return "unknown"
