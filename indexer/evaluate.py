@@ -115,14 +115,14 @@ def scope_codes(scope: frozenset[str]) -> np.ndarray:
 def has_parts_mask(view: View, scope: frozenset[str]) -> np.ndarray:
     """Documents with at least one paragraph in one of the parts."""
 
+    codes = scope_codes(scope)
+
+    def find(k: int, _docs: np.ndarray | None) -> np.ndarray:
+        data = view.data[k]
+        return data.text.unit_docs(np.flatnonzero(np.isin(data.para_part(), codes)), "paragraph")
+
     def compute() -> np.ndarray:
-        mask = np.zeros(view.size, dtype=bool)
-        codes = scope_codes(scope)
-        for data, offset in zip(view.data, view.offsets.tolist(), strict=True):
-            inside = np.flatnonzero(np.isin(data.para_part(), codes))
-            if len(inside):
-                mask[data.text.unit_docs(inside, "paragraph") + offset] = True
-        return mask & view.live
+        return view.segment_docs(find) & view.live
 
     return cached(view, ("has-parts", scope), compute)
 
@@ -131,27 +131,24 @@ def scoped_mask(view: View, terms: tuple[str, ...], unit: str, scope: frozenset[
     """Documents where one body paragraph of the parts holds every term (``unit`` =
     "paragraph": one term is a plain string there), or one sentence of such a paragraph does."""
 
+    codes = scope_codes(scope)
+
+    def find(k: int, docs: np.ndarray | None) -> np.ndarray:
+        data = view.data[k]
+        seg = data.text
+        ids = seg.common_units(terms, unit, docs)
+        if unit == "sentence" and len(ids):
+            paragraphs = np.searchsorted(seg.para_starts, seg.sent_starts[ids], side="right") - 1
+        else:
+            paragraphs = ids
+        keep = ids[np.isin(data.para_part()[paragraphs], codes)] if len(ids) else ids
+        return seg.unit_docs(keep, unit)
+
     def compute() -> np.ndarray:
-        mask = np.zeros(view.size, dtype=bool)
         candidates = has_parts_mask(view, scope)
         for string in terms:
             candidates = term(view, Term(string), candidates)
-        codes = scope_codes(scope)
-        bounds = [*view.offsets.tolist(), view.size]
-        for k, (data, offset) in enumerate(zip(view.data, view.offsets.tolist(), strict=True)):
-            local = np.flatnonzero(candidates[offset : bounds[k + 1]])
-            if not len(local):
-                continue
-            seg = data.text
-            ids = seg.common_units(terms, unit, local)
-            if unit == "sentence" and len(ids):
-                paragraphs = np.searchsorted(seg.para_starts, seg.sent_starts[ids], side="right") - 1
-            else:
-                paragraphs = ids
-            keep = ids[np.isin(data.para_part()[paragraphs], codes)] if len(ids) else ids
-            if len(keep):
-                mask[seg.unit_docs(keep, unit) + offset] = True
-        return mask & view.live
+        return view.segment_docs(find, candidates) & view.live
 
     return cached(view, ("scoped", scope, unit, terms), compute)
 
