@@ -137,6 +137,11 @@ def _sorted_pairs(first: np.ndarray, second: np.ndarray, where: np.ndarray,
     return keys[order], where[order].astype(np.int64)
 
 
+#: Positions a merge moves per step (:func:`merge`): its peak memory is the merged
+#: segment's stored positions (2 bytes each) plus a few dozen bytes times this many.
+MERGE_STEP = 1 << 23
+
+
 def merge(parts: Sequence[SegmentText]) -> dict[str, np.ndarray]:
     """The index arrays of one segment holding ``parts``' documents in order (none deleted),
     straight from their arrays: no text is decoded and no position sorted.
@@ -145,29 +150,58 @@ def merge(parts: Sequence[SegmentText]) -> dict[str, np.ndarray]:
     the merged coordinates, a key's lists stay sorted when laid end to end in part order. So a
     stable sort of the parts' *distinct keys* (a few hundred thousand per part, not one per
     position) orders everything, and the positions follow in one gather. About 20× less work
-    than building the merged segment from its text."""
+    than building the merged segment from its text.
+
+    The keys are taken in steps of about :data:`MERGE_STEP` positions, each step's lists
+    decoded, gathered and encoded on their own: memory stays near the merged segment's size
+    on disk, however large the merge (all at once it was ~16 bytes a position)."""
     sizes = [int(p.doc_starts[-1]) if len(p.doc_starts) else 0 for p in parts]
     offsets = np.concatenate(([0], np.cumsum(sizes, dtype=np.int64)))
     total = int(offsets[-1])
-    counts = [len(p.low) for p in parts]
-    flat = np.concatenate(([0], np.cumsum(counts, dtype=np.int64)))
-    # 32-bit positions whenever they fit (always, below MAX_MERGED_CHARS): the gather below
-    # moves every position of the merged segment, so its width is the cost.
     position_type = np.int32 if total < 2**31 else np.int64
-    shifted = np.empty(int(flat[-1]), dtype=position_type)
-    for k, part in enumerate(parts):
-        shifted[flat[k] : flat[k + 1]] = part._decode_keys(0, len(part.keys))
-        shifted[flat[k] : flat[k + 1]] += position_type(offsets[k])
-    unique, starts, gather = arrayfile.merged_runs([p.keys for p in parts], [p.starts for p in parts])
-    pos = shifted[gather]
-    del shifted, gather
+    low = np.empty(sum(len(p.low) for p in parts), dtype=np.uint16)
+    keys: list[np.ndarray] = []
+    starts: list[np.ndarray] = []
+    key_run: list[np.ndarray] = []
+    run_at: list[np.ndarray] = []
+    run_hi: list[np.ndarray] = []
+    done = runs = 0
+    cuts = _merge_cuts(parts)
+    for lo, hi in itertools.pairwise([None, *cuts, None]):
+        ranges = [(0 if lo is None else int(np.searchsorted(p.keys, lo)),
+                   len(p.keys) if hi is None else int(np.searchsorted(p.keys, hi))) for p in parts]
+        unique, step_starts, gather = arrayfile.merged_runs(
+            [p.keys[i:j] for p, (i, j) in zip(parts, ranges, strict=True)],
+            [p.starts[i : j + 1] - p.starts[i] for p, (i, j) in zip(parts, ranges, strict=True)])
+        pieces = []
+        for k, (p, (i, j)) in enumerate(zip(parts, ranges, strict=True)):
+            piece = p._decode_keys(i, j).astype(position_type, copy=False)
+            pieces.append(piece + position_type(offsets[k]))
+        pos = np.concatenate(pieces)[gather] if pieces else np.empty(0, dtype=position_type)
+        del pieces, gather
+        encoded = _encode_positions(step_starts, pos)
+        low[done : done + len(pos)] = encoded["low"]
+        keys.append(unique)
+        starts.append(step_starts[:-1] + done)
+        key_run.append(encoded["key_run"][:-1].astype(np.int64) + runs)
+        run_at.append(encoded["run_at"].astype(np.int64) + done)
+        run_hi.append(encoded["run_hi"])
+        done += len(pos)
+        runs += len(encoded["run_at"])
+    merged_keys = np.concatenate(keys) if keys else np.empty(0, dtype=np.uint64)
 
     def joined(name: str, last: bool = False) -> np.ndarray:
         pieces = [getattr(p, name)[: -1 if last else None] + offsets[k] for k, p in enumerate(parts)]
         return np.concatenate(pieces + ([np.array([total])] if last else [])).astype(np.int64)
     sents, paras = joined("sent_starts"), joined("para_starts")
     return {
-        **_encode(unique, starts, pos),
+        "keys": merged_keys,
+        "key_top": arrayfile.top_level(merged_keys),
+        "starts": np.concatenate([*starts, [done]]).astype(np.int64),
+        "key_run": np.concatenate([*key_run, [runs]]).astype(np.uint32),
+        "low": low,
+        "run_at": np.concatenate(run_at or [np.empty(0, dtype=np.int64)]).astype(np.uint32),
+        "run_hi": np.concatenate(run_hi or [np.empty(0, dtype=np.uint16)]).astype(np.uint16),
         "doc_starts": joined("doc_starts", last=True),
         "body_starts": joined("body_starts"),
         "sent_starts": sents,
@@ -177,21 +211,36 @@ def merge(parts: Sequence[SegmentText]) -> dict[str, np.ndarray]:
     }
 
 
+def _merge_cuts(parts: Sequence[SegmentText]) -> np.ndarray:
+    """Key values that split the parts' keys into steps of about :data:`MERGE_STEP`
+    positions (a key with more positions is a step of its own)."""
+    all_keys = np.concatenate([p.keys for p in parts]) if parts else np.empty(0, dtype=np.uint64)
+    counts = np.concatenate([np.diff(p.starts) for p in parts]) if parts else np.empty(0, dtype=np.int64)
+    order = np.argsort(all_keys, kind="stable")
+    ordered, filled = all_keys[order], np.cumsum(counts[order])
+    if not len(filled):
+        return ordered
+    at = np.searchsorted(filled, np.arange(MERGE_STEP, int(filled[-1]), MERGE_STEP), side="right")
+    return _sorted_unique(ordered[at[at < len(ordered)]])
+
+
 def _encode(keys: np.ndarray, starts: np.ndarray, pos: np.ndarray) -> dict[str, np.ndarray]:
     """The stored layout of distinct keys, where each key's positions start, and the
-    positions (sorted within each key's run ``starts[i]:starts[i + 1]``): each position as
-    its low 16 bits plus the high part once per run of equal high parts within a key; for
-    each key, its first run (``key_run``, so a lookup needs no search of the runs) and the
-    keys' top level (:func:`arrayfile.top_level`)."""
+    positions (sorted within each key's run ``starts[i]:starts[i + 1]``): the keys' top level
+    (:func:`arrayfile.top_level`) and :func:`_encode_positions`."""
+    return {"keys": keys, "key_top": arrayfile.top_level(keys), "starts": starts, **_encode_positions(starts, pos)}
+
+
+def _encode_positions(starts: np.ndarray, pos: np.ndarray) -> dict[str, np.ndarray]:
+    """Each position as its low 16 bits plus the high part once per run of equal high parts
+    within a key; for each key, its first run (``key_run``, so a lookup needs no search of
+    the runs)."""
     high = pos >> 16
     new_run = np.ones(len(pos), dtype=bool)
     new_run[1:] = high[1:] != high[:-1]
     new_run[starts[:-1][starts[:-1] < len(pos)]] = True
     run_at = np.flatnonzero(new_run)
     return {
-        "keys": keys,
-        "key_top": arrayfile.top_level(keys),
-        "starts": starts,
         "key_run": np.searchsorted(run_at, starts).astype(np.uint32),  # every key starts a run
         "low": (pos & 0xFFFF).astype(np.uint16),
         "run_at": run_at.astype(np.uint32),

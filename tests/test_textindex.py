@@ -137,6 +137,23 @@ def test_key_tables_past_one_top_level_stride_find_every_pair():
             assert sorted(seg.positions(term).tolist()) == expected, term
 
 
+@pytest.mark.parametrize("step", [1, 50, 1 << 23])
+def test_a_merge_in_steps_stores_exactly_what_building_the_whole_stores(monkeypatch, step):
+    # Steps of one position (every key a step of its own), of a few keys, and all at once;
+    # positions past 2**16 so that runs of high parts span the parts' boundaries.
+    rng = random.Random(11)
+    chars = [chr(0x4E00 + k) for k in range(40)] + ["𠀀"]
+    docs = [("".join(rng.choice(chars) for _ in range(5)), "".join(rng.choice(chars) for _ in range(rng.randrange(0, 30_000))),
+             (0,)) for _ in range(7)]
+    monkeypatch.setattr(textindex, "MERGE_STEP", step)
+    parts = [textindex.SegmentText(textindex.build(docs[a:b])) for a, b in ((0, 2), (2, 3), (3, 3), (3, 7))]
+    merged, whole = textindex.merge(parts), textindex.build(docs)
+    assert set(merged) == set(whole)
+    for name, array in whole.items():
+        assert np.array_equal(merged[name], array), name
+        assert merged[name].dtype == array.dtype, name
+
+
 def test_positions_survive_the_split_storage_across_64k_boundaries():
     rng = random.Random(5)
     body = "".join(rng.choice("法治政府建设") for _ in range(200_000))  # positions past 2**16 and 2**17
