@@ -259,19 +259,24 @@ def write(path: Path, arrays: dict[str, np.ndarray]) -> None:
     arrayfile.write(path, MAGIC, arrays)
 
 
-def _covering(length: int, start: int) -> set[int]:
-    """Pair offsets that, with the pair at ``start``, cover every character of a string of
-    ``length`` ≥ 2 characters (pair ``k`` covers characters ``k`` and ``k + 1``): every
-    second pair outwards from the start, plus the first and last pair where a character
-    would be left over. Built around the start, so an odd start adds no extra pair
-    (普法责任制 from 法责: 普法 and 任制 to check, not 普法, 责任 and 任制)."""
-    last = length - 2
-    pairs = {start, *range(start - 2, -1, -2), *range(start + 2, last + 1, 2)}
-    if start % 2:  # the pairs to the left stop at 1: character 0 needs pair 0
-        pairs.add(0)
-    if (last - start) % 2:  # the pairs to the right stop one short of the last character
-        pairs.add(last)
-    return pairs
+def _cheapest_cover(counts: Sequence[int], start: int) -> set[int]:
+    """Pair offsets that, with the pair at ``start``, cover every character of a string whose
+    pairs (pair ``k``: characters ``k`` and ``k + 1``) have these position ``counts``, at
+    the least total count: each pair checked costs a lookup into its list, and the lists of
+    common pairs are the cost (依法全面履行政府职能 from 面履: 政府, not 行政, for 政 —
+    0.56 M positions a segment instead of 1.2 M). One pass over the pairs: a character is
+    covered iff the pair before or after it is taken."""
+    last = len(counts) - 1  # pairs 0 … last; characters 0 … last + 1
+    # best[covered]: (cost, pairs) of the pairs k … last, given whether character k is covered
+    # by pair k - 1; filled from the last pair backwards.
+    best: dict[bool, tuple[float, tuple[int, ...]]] = {True: (0, ()), False: (float("inf"), ())}
+    for k in range(last, -1, -1):
+        take = (best[True][0] + (0 if k == start else counts[k]), (k, *best[True][1]))
+        if k == start:
+            best = {True: take, False: take}
+        else:
+            best = {True: min(take, best[False]), False: take}
+    return set(best[False][1])
 
 
 def choose_anchor(terms: Sequence[str], rarity: Callable[[str], int]) -> str:
@@ -563,7 +568,7 @@ class SegmentText:
         start_k = min(range(len(counts)), key=counts.__getitem__)
         if counts[start_k] == 0:
             return start_k, _NO_PAIRS, []
-        wanted = sorted(_covering(len(term), start_k) - {start_k}, key=counts.__getitem__)
+        wanted = sorted(_cheapest_cover(counts, start_k) - {start_k}, key=counts.__getitem__)
         if any(counts[k] == 0 for k in wanted):
             return start_k, _NO_PAIRS, []
         checks = [(k, self._pair(_pair_key(term[k], term[k + 1]))) for k in wanted]
