@@ -15,7 +15,7 @@ import numpy as np
 
 from indexer import wordindex
 from indexer.analysis import words
-from indexer.view import View
+from indexer.view import PARALLEL_DOCS, View
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class BM25F:
         tf(d)   = tf_body(d) / (1 - b + b·len_body(d)/avg_body)
                 + title_boost · tf_title(d) / (1 - b + b·len_title(d)/avg_title)
         idf     = ln(1 + (N - df + 0.5) / (df + 0.5))      N, df over live documents
-        score  += idf · tf(d)·(k1 + 1) / (tf(d) + k1)
+        score  += idf · (tf(d)·(k1 + 1) / (tf(d) + k1))
     """
 
     k1: float = 1.2
@@ -37,27 +37,50 @@ class BM25F:
     def scores(self, view: View, ids: np.ndarray, strings: Sequence[str]) -> np.ndarray:
         """The score of each document in ``ids`` (global document numbers) for ``strings``.
 
-        Each word's arithmetic runs over the documents that hold it (its postings), not over
-        every document; the length norms are computed once per index generation."""
+        A score is a sum over words of ``idf · g(d)``, and ``g`` (the saturated frequency)
+        needs nothing beyond the document: each segment computes ``g`` over its own postings
+        (on the segment pool: NumPy over a segment's documents), then the ``df`` of each word
+        is summed and the products added up here. The length norms are computed once per
+        index generation."""
         query_words = list(dict.fromkeys(w for s in strings for w in words(s)))
         if not query_words or not len(ids):
             return np.zeros(len(ids), dtype=np.float64)
         n_docs, norm_body, norm_title = view.remembered(("bm25f-norms", self.b), lambda: self._norms(view))
+        keys = [wordindex.term_hash(w) for w in query_words]
+        live = None if view.live_count == view.size else view.live
+
+        def saturated(k: int, first: int, end: int) -> list[tuple[np.ndarray, np.ndarray, int]]:
+            """For each word: (global numbers of the segment's documents that hold it, their
+            ``g``, how many of them are live)."""
+            postings = view.data[k].words.postings
+            body_norm, title_norm = norm_body[first:end], norm_title[first:end]
+            tf = np.zeros(end - first, dtype=np.float64)  # one document's tf, per word in turn
+            out = []
+            for key in keys:
+                docs, counts = postings("words", key)
+                title_docs, title_counts = postings("title_words", key)
+                docs = docs.astype(np.int64)
+                tf[docs] = counts / body_norm[docs]
+                if len(title_docs):
+                    title_docs = title_docs.astype(np.int64)
+                    body_only = tf[title_docs] == 0  # a title word absent from the body
+                    tf[title_docs] += self.title_boost * title_counts / title_norm[title_docs]
+                    if body_only.any():
+                        docs = np.concatenate((docs, title_docs[body_only]))
+                t = tf[docs]
+                tf[docs] = 0.0
+                df = len(docs) if live is None else int(np.count_nonzero(live[docs + first]))
+                out.append((docs + first, t * (self.k1 + 1) / (t + self.k1), df))
+            return out
+
+        per_segment = view.map_segments(saturated, parallel=view.size >= PARALLEL_DOCS)
         scores = np.zeros(view.size, dtype=np.float64)
-        tf = np.zeros(view.size, dtype=np.float64)
-        every_live = view.live_count == view.size
-        for w in query_words:
-            key = wordindex.term_hash(w)
-            bids, bw = view.word_postings("words", key)
-            tf[bids] = bw / norm_body[bids]
-            tids, tw = view.word_postings("title_words", key)
-            tf[tids] += self.title_boost * tw / norm_title[tids]
-            held = np.flatnonzero(tf)  # every posting has a frequency ≥ 1
-            df = len(held) if every_live else int(np.count_nonzero(view.live[held]))
+        for w in range(len(keys)):
+            df = sum(found[w][2] for found in per_segment)
             idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
-            t = tf[held]
-            scores[held] += idf * t * (self.k1 + 1) / (t + self.k1)
-            tf[held] = 0.0
+            for found in per_segment:
+                docs, g, _ = found[w]
+                scores[docs] += idf * g
         return scores[ids]
 
     def _norms(self, view: View) -> tuple[int, np.ndarray, np.ndarray]:

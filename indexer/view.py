@@ -47,6 +47,13 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool)
 
 
+def _side_by_side(work: Callable[[Any], Any], jobs: list[Any], parallel: bool) -> list[Any]:
+    """``work`` of each job, in order: on the segment pool when ``parallel`` and there is
+    more than one job, else on the calling thread."""
+    pool = _segment_pool() if parallel and len(jobs) > 1 else None
+    return [work(job) for job in jobs] if pool is None else list(pool.map(work, jobs))
+
+
 class View:
     """Everything query evaluation needs for one index generation, as global arrays."""
 
@@ -134,14 +141,17 @@ class View:
             if docs is None or len(docs):
                 jobs.append((k, docs))
                 searched += bounds[k + 1] - bounds[k] if docs is None else len(docs)
-        pool = _segment_pool() if searched >= PARALLEL_DOCS and len(jobs) > 1 else None
-        if pool is None:
-            found = [find(k, docs) for k, docs in jobs]
-        else:
-            found = list(pool.map(lambda job: find(*job), jobs))
+        found = _side_by_side(lambda job: find(*job), jobs, searched >= PARALLEL_DOCS)
         for (k, _), local in zip(jobs, found, strict=True):
             mask[local + bounds[k]] = True
         return mask
+
+    def map_segments(self, work: Callable[[int, int, int], Any], parallel: bool) -> list[Any]:
+        """``work(k, first, end)`` for every segment ``k`` (its global document numbers are
+        ``first`` to ``end - 1``), in segment order; side by side on the machine's cores when
+        ``parallel`` (the work is NumPy over many documents, as in :meth:`segment_docs`)."""
+        bounds = [*self.offsets.tolist(), self.size]
+        return _side_by_side(lambda k: work(k, bounds[k], bounds[k + 1]), list(range(len(self.data))), parallel)
 
     def _ints(self, key: str) -> np.ndarray:
         parts = [d.meta.ints(key) for d in self.data]

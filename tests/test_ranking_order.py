@@ -61,19 +61,26 @@ def _bm25f_over_every_document(bm25f, view, ids, strings):
         tids, tw = view.word_postings("title_words", wordindex.term_hash(w))
         tf[tids] += bm25f.title_boost * tw / norm_title[tids]
         df = int(np.count_nonzero(tf[live]))
-        scores += math.log(1 + (n_docs - df + 0.5) / (df + 0.5)) * tf * (bm25f.k1 + 1) / (tf + bm25f.k1)
+        scores += math.log(1 + (n_docs - df + 0.5) / (df + 0.5)) * (tf * (bm25f.k1 + 1) / (tf + bm25f.k1))
     return scores[ids]
 
 
 @pytest.mark.parametrize("delete", [False, True])
-def test_bm25f_over_postings_equals_the_formula_over_every_document(backend_factory, delete):
+@pytest.mark.parametrize("segments", [1, 3])
+def test_bm25f_over_postings_equals_the_formula_over_every_document(backend_factory, monkeypatch, delete, segments):
+    from indexer import view as view_module
+    from indexer import writer as index_writer
     from indexer.ranking import DEFAULT_BM25F
     from tests.conftest import make_doc
 
+    monkeypatch.setattr(index_writer, "SMALL_SEGMENT", 1)  # each add stays a segment of its own
+    monkeypatch.setattr(view_module, "PARALLEL_DOCS", 0)  # the segments on the pool's threads
     backend = backend_factory()
     docs = [make_doc(f"/r/{i}.txt", f"报告{i % 3}依法行政", ["法治政府建设" * (i % 4), f"行政复议{i}件，依法行政。"])
             for i in range(30)]
-    backend.add(docs)
+    for batch in np.array_split(np.arange(len(docs)), segments):
+        backend.add([docs[i] for i in batch])
+    assert len(backend._current_view().data) == segments
     if delete:
         backend.delete([docs[3].id, docs[17].id])
     view = backend._current_view()
