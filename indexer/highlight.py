@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from indexer.analysis import normalize, normalize_with_offsets
+from indexer.analysis import normalize_all, normalize_with_offsets
 
 WINDOW = 160  # characters of context kept around the matches of a long paragraph
 
@@ -80,11 +80,11 @@ def best_passages(
     if not strings:
         text, _ = _window(paragraphs[0], [])
         return [(1, text, [])]
-    # Rank paragraphs on their normalised text (one C-level translate each); map offsets back
+    # Rank paragraphs on their normalised text (one lookup of every character); map offsets back
     # to the raw text only for the few paragraphs shown.
     ranked: list[tuple[int, int, int]] = []
     if normalized is None or len(normalized) != len(paragraphs):
-        normalized = [normalize(p) for p in paragraphs]
+        normalized = normalize_all(paragraphs)
     for i, norm in enumerate(normalized):
         counts = [norm.count(s) for s in strings]
         distinct = sum(1 for c in counts if c)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from indexer import changes, dedup, wordindex
-from indexer.analysis import normalize, words, words_of_all
+from indexer.analysis import normalize, normalize_all, words, words_of_all
 from indexer.document import Document
 from indexer.facets import facet_values
 from indexer.sections import is_annual_report, outline
@@ -32,7 +32,7 @@ def fingerprint(doc: Document) -> str:
 def prepare(doc: Document) -> dict[str, Any]:
     """Everything expensive about indexing one document; runs in worker processes."""
     ntitle = normalize(doc.title or "")
-    nparas = [normalize(p) for p in doc.paragraphs]
+    nparas = normalize_all(doc.paragraphs)
     offsets, pos = [], 0
     for p in nparas:
         offsets.append(pos)

@@ -43,3 +43,19 @@ def test_words_drop_punctuation_and_normalise():
 
 def test_sentences_split_on_chinese_marks_after_nfkc():
     assert sentences(normalize("一是学法。二是用法！三是守法？四是；五")) == ["一是学法", "二是用法", "三是守法", "四是", "五"]
+
+
+def test_normalising_many_texts_at_once_equals_normalising_each():
+    import random
+
+    from indexer.analysis import normalize_all
+
+    rng = random.Random(1)
+    # CJK (simplified and traditional), full-width forms, spaces and invisible characters that
+    # are dropped, characters that expand (㈠, ﬁ, Ⅻ) and one outside the BMP.
+    alphabet = [*"法治政府建設国家ＡＢＣabc１２３　 \t\n\u200b，。、；ｶﾞ", "㈠", "ﬁ", "Ⅻ", "𠀀", "\x00"]
+    for trial in range(600):
+        texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 200))) for _ in range(rng.randrange(0, 8))]
+        if trial % 2:  # the vectorised path: nothing that expands, nothing outside the BMP
+            texts = [t.translate({ord(c): None for c in "㈠ﬁⅫ𠀀"}) for t in texts]
+        assert normalize_all(texts) == [normalize(t) for t in texts], texts
