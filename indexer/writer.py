@@ -51,8 +51,9 @@ PREPARED_AHEAD = 128
 #: one machine serves the segments should be few — four of 25,000 at 100,000 documents,
 #: still one per thread of the search pool — for one more rewrite of each document.
 MERGE_FACTOR = 5
-#: No merge makes a larger segment (~25,000 reports). Merging moves the positions in steps
-#: (textindex.MERGE_STEP), so memory stays near the merged files' size.
+#: No merge makes a larger segment (2²⁸ characters, ~50,000 reports of 5,000; so a bulk run
+#: stops at segments of 25,000: five of them would exceed it). Merging moves the positions
+#: in steps (textindex.MERGE_STEP), so memory stays near the merged files' size.
 MAX_MERGED_CHARS = 1 << 28
 
 
