@@ -42,7 +42,7 @@ from indexer.api import (
 )
 from indexer.document import Document
 from indexer.evaluate import evaluate, tiers
-from indexer.facets import Counted, count_facets, filter_mask
+from indexer.facets import BY_VALUE, Counted, count_facets, filter_mask
 from indexer.query import MatchAll, Node, has_option, parse_query, positive_strings
 from indexer.ranking import DEFAULT_BM25F, DEFAULT_PROXIMITY, by_score
 from indexer.schema import make_schema
@@ -140,7 +140,8 @@ class WhooshBackend:
             else:
                 view.results.move_to_end(key)
             ids, scores, counted = cached
-            facets = {k: view.facets[k].values_of(c, request.facet_limit) for k, c in counted.items()}
+            facets = {k: view.facets[k].values_of(c, request.facet_limit, by_value=k in BY_VALUE)
+                      for k, c in counted.items()}
             totals = {k: len(c[0]) for k, c in counted.items()}
             page = ids[request.offset : request.offset + request.limit]
             page_scores = scores[request.offset : request.offset + request.limit]
@@ -217,7 +218,7 @@ class WhooshBackend:
                 counted_ids = hit_ids
                 if key in filtered:
                     counted_ids, _ = folded(filter_mask(view.facets, request.filters, view.size, skip=key))
-                facets[key] = column.count(counted_ids, by_value=(key == "year"))
+                facets[key] = column.count(counted_ids)
         if request.sort == "relevance":
             hit_ids, hit_scores = self.proximity.rerank(view, hit_ids, hit_scores, strings, tiers)
         # Kept in the result cache: 8 bytes a hit instead of 16.

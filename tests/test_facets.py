@@ -136,3 +136,25 @@ def test_the_all_values_page_and_its_json_twin(backend, client) -> None:
     assert 'name="province" value="浙江省"' in html  # the filter box keeps the search's state
     assert client.get("/facet/colour").status_code == 404
     assert client.get("/api/facet/colour").status_code == 404
+
+
+def test_only_the_values_shown_are_sorted_yet_the_order_is_the_full_sorts() -> None:
+    """values_of partitions out the first ``limit`` values instead of sorting them all: every
+    limit gives the prefix of the full order (count, then pinyin), with many tied counts."""
+    import numpy as np
+
+    from indexer.facets import FacetColumn
+
+    rng = np.random.default_rng(7)
+    names = [f"{a}{b}县司法局" for a in "杭和黄何胡韩" for b in "州田山安北南东西"]
+    column = FacetColumn([names[i] for i in rng.integers(0, len(names), 3000)] + [""] * 50)
+    ids = rng.choice(len(column.codes), 1200, replace=False)
+    counted = column.count(ids)
+    full = column.values_of(counted, None)
+    expected = Counter(column.values[c] for c in column.codes[ids] if c)
+    assert {v.value: v.count for v in full} == expected
+    assert [(-v.count, pinyin_key(v.value)) for v in full] == sorted((-n, pinyin_key(k)) for k, n in expected.items())
+    for limit in (0, 1, 5, 17, len(full) - 1, len(full), len(full) + 3):
+        assert column.values_of(counted, limit) == full[:limit]
+    years = FacetColumn(["2019", "2021", "", "2020"] * 5)
+    assert [v.value for v in years.values_of(years.count(np.arange(20)), 2, by_value=True)] == ["2021", "2020"]
