@@ -718,19 +718,23 @@ class SegmentText:
             if len(docs) <= NEAR_BULK:
                 break
             c = start.take(at) - start_k
-            ok = np.zeros(len(docs), dtype=bool)
-            ok[self._verify(c, checks)] = True
             u = self._unit_of(c, unit)
             unit_end = self._unit_end(u, unit, doc_end)
-            ok &= c + len(anchor) <= unit_end
-            checked = ok.copy()  # a unit that holds the anchor: checked for the others now
+            inside = c + len(anchor) <= unit_end  # the candidate fits in its unit
+            held = inside.copy()  # … and its unit holds every other term
             for term in others:
-                where = np.flatnonzero(ok)
-                ok[where] = self.any_within(term, bounds[u[where]], unit_end[where], plan=plans[term])
+                where = np.flatnonzero(held)
+                held[where] = self.any_within(term, bounds[u[where]], unit_end[where], plan=plans[term])
+            # … and the candidate is an occurrence of the anchor: checked last, where the
+            # others are present (the anchor's rarest pair is nearly always the anchor, so
+            # checking it first would mostly confirm what the others then reject).
+            ok = np.zeros(len(docs), dtype=bool)
+            where = np.flatnonzero(held)
+            ok[where[self._verify(c[where], checks)]] = True
             found.append(docs[ok])
-            # Next: the anchor's first occurrence after a unit that failed (the others are
-            # not in it, whichever of its occurrences is taken), else the next candidate.
-            skip = np.flatnonzero(checked & ~ok)
+            # Next: the anchor's first occurrence after a unit that lacks another term (no
+            # occurrence of the anchor in it can match), else the next candidate.
+            skip = np.flatnonzero(inside & ~held)
             at = at + 1
             at[skip] = np.maximum(at[skip], start.search(unit_end[skip] + start_k))
             again = ~ok & (at < end)
