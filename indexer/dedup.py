@@ -24,7 +24,6 @@ import hashlib
 import zlib
 
 import numpy as np
-from datasketch import MinHash
 
 NUM_PERM = 64
 BANDS = 8  # 8 bands × 8 rows: candidate threshold ≈ (1/8)^(1/8) ≈ 0.77
@@ -44,8 +43,8 @@ def signature(normalized_body: str) -> np.ndarray | None:
     if len(normalized_body) < MIN_CHARS:
         return None
     shingles = {normalized_body[i : i + SHINGLE] for i in range(len(normalized_body) - SHINGLE + 1)}
-    m = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=HASHFUNC, scheme=PERMUTATION_SCHEME,
-                permutations=_permutations())
+    m = _minhash_class()(num_perm=NUM_PERM, seed=SEED, hashfunc=HASHFUNC, scheme=PERMUTATION_SCHEME,
+                         permutations=_permutations())
     m.update_batch([s.encode("utf-8") for s in shingles])
     return m.hashvalues.astype(np.uint64)
 
@@ -53,7 +52,16 @@ def signature(normalized_body: str) -> np.ndarray | None:
 @functools.cache
 def _permutations() -> object:
     """The permutations of (NUM_PERM, SEED, scheme): drawn once per process, not per document."""
-    return MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=HASHFUNC, scheme=PERMUTATION_SCHEME).permutations
+    return _minhash_class()(num_perm=NUM_PERM, seed=SEED, hashfunc=HASHFUNC, scheme=PERMUTATION_SCHEME).permutations
+
+
+def _minhash_class() -> type:
+    """datasketch's MinHash, imported on first use: datasketch imports SciPy (~30 MB of a
+    process's own memory and ~0.35 s), and a process that only searches (the web server, a
+    ``govsearch search``) never computes a signature; it reads this module for SCHEME."""
+    from datasketch import MinHash
+
+    return MinHash
 
 
 def band_tokens(sig: np.ndarray) -> list[str]:

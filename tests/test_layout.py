@@ -73,3 +73,27 @@ def test_extraction_never_imports_scrapy(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_searching_process_never_imports_datasketch(tmp_path: Path) -> None:
+    """datasketch imports SciPy (~30 MB of the serving process's own memory, ~0.35 s a CLI
+    call); only indexing computes MinHash signatures, so searching must not load it."""
+    from indexer import open_index
+    from indexer.document import Document
+
+    data = tmp_path / "data"
+    backend = open_index(data)
+    backend.add([Document(id="d1", title="某县2020年度法治政府建设情况报告", source="https://example.gov.cn/1",
+                          paragraphs=["2020年，我县坚持依法行政。" * 30])])
+    backend.close()
+    code = (
+        "import sys\n"
+        "import webui, govsearch.cli\n"
+        "from indexer import open_index\n"
+        "from indexer.api import SearchRequest\n"
+        f"b = open_index({str(data)!r})\n"
+        "assert b.search(SearchRequest(query='依法行政')).total == 1\n"
+        "print(sorted(m for m in ('datasketch', 'scipy') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "[]"
